@@ -1,0 +1,130 @@
+#pragma once
+// The parsed, validated configuration of one gateway (the YAML file + PARITY_* env + flags).
+// A Config is immutable once loaded; the gateway swaps whole snapshots on reload.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compare/rules.h"
+
+namespace parity::config {
+
+enum class Side { legacy, candidate };
+const char* to_string(Side side);
+inline Side other(Side side) { return side == Side::legacy ? Side::candidate : Side::legacy; }
+
+struct Url {
+  std::string scheme;     // "http" or "https"
+  std::string host;
+  std::uint16_t port = 0;
+  std::string base_path;  // prefix prepended to every forwarded target ("" or "/api")
+};
+
+struct TlsConfig {
+  std::string cert;
+  std::string key;
+  std::string min_version = "1.2";  // "1.2" or "1.3"
+};
+
+struct AdminConfig {
+  std::string listen = "127.0.0.1:9901";
+  std::string token_env = "PARITY_ADMIN_TOKEN";
+};
+
+struct BackendConfig {
+  std::string url;
+  Url parsed;
+  std::string ca;               // CA file for https backends; empty = system store
+  bool verify = true;           // verify the backend certificate and host name
+  int timeout_ms = 30000;       // whole response
+  int connect_timeout_ms = 5000;
+  std::size_t max_idle = 64;    // pooled idle connections per event loop
+};
+
+struct MirrorConfig {
+  bool enabled = true;
+  double sample_percent = 100;
+  std::vector<std::string> methods{"GET", "HEAD", "OPTIONS"};
+  std::size_t queue = 1024;     // mirrors queued or in flight; beyond it new mirrors are dropped
+  int timeout_ms = 5000;
+  std::size_t max_body_bytes = 1 << 20;  // response bytes kept per side for the diff
+};
+
+struct RouteConfig {
+  std::string name;             // defaults to the path or prefix
+  std::string path;             // exact path or template with {param} segments
+  std::string prefix;           // prefix match (exactly one of path/prefix is set)
+  bool strip_prefix = false;    // drop the prefix before forwarding
+  std::string rewrite;          // replace the matched prefix with this before forwarding
+  std::vector<std::string> methods;         // empty = any method
+  std::vector<std::string> mirror_methods;  // extra (unsafe) methods mirrored on this route
+  std::optional<bool> mirror;               // per-route mirror on/off; unset = follow mirror.enabled
+};
+
+struct LimitsConfig {
+  std::size_t max_body_bytes = 10 * 1024 * 1024;  // request body; 413 beyond
+  std::size_t max_header_bytes = 16 * 1024;       // request head; 431 beyond
+  int request_timeout_ms = 30000;                 // reading one request head+body
+  int idle_timeout_ms = 60000;                    // keep-alive idle
+  std::size_t max_connections = 20000;
+};
+
+struct StoreConfig {
+  std::string path = "parity-data";
+  std::size_t sample_bytes = 4096;               // bytes of each body kept for mismatching exchanges
+  int flush_interval_ms = 1000;
+  std::vector<std::string> redact_headers;       // in addition to Authorization, Cookie, Set-Cookie
+};
+
+struct Config {
+  std::string listen = "0.0.0.0:8443";
+  bool insecure_http = false;   // serve plain HTTP (development only)
+  int threads = 0;              // event-loop threads; 0 = one per core
+  bool access_log = true;
+  std::string instance;         // instance id; empty = host name
+  TlsConfig tls;
+  AdminConfig admin;
+  BackendConfig legacy;
+  BackendConfig candidate;
+  Side serve = Side::legacy;
+  MirrorConfig mirror;
+  std::vector<RouteConfig> routes{RouteConfig{.name = "/", .prefix = "/"}};
+  compare::Rules compare;
+  StoreConfig store;
+  LimitsConfig limits;
+
+  const BackendConfig& backend(Side side) const { return side == Side::legacy ? legacy : candidate; }
+};
+
+struct ConfigError {
+  std::string key;     // dotted path of the offending key, e.g. "backends.legacy.url"
+  std::string reason;
+};
+
+// A flag or env override: a dotted key of the file ("tls.cert") and its value as text.
+struct Override {
+  std::string key;
+  std::string value;
+};
+
+// Looks up an environment variable; injected so tests never touch the process environment.
+using EnvLookup = std::optional<std::string> (*)(const char* name);
+std::optional<std::string> process_env(const char* name);
+
+struct LoadResult {
+  std::optional<Config> config;      // set only when errors is empty
+  std::vector<ConfigError> errors;
+};
+
+// Loads `path` (empty = defaults only), applies PARITY_* environment overrides, then `flags`
+// (precedence flag > env > file > default), and validates everything. Never throws.
+LoadResult load_config(const std::string& path, EnvLookup env, const std::vector<Override>& flags);
+// Same, from YAML text (for tests and reload). `base_dir` resolves relative file paths.
+LoadResult load_config_text(const std::string& yaml, const std::string& base_dir, EnvLookup env,
+                            const std::vector<Override>& flags);
+
+std::string format_errors(const std::vector<ConfigError>& errors);
+
+}  // namespace parity::config
