@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::array<std::string_view, 9> kKindNames = {
     "value", "type", "missing", "extra", "array_length", "status", "header", "body", "shadow_error"};
-constexpr std::array<std::string_view, 4> kExplainedNames = {"none", "ignored", "error_format", "noise"};
+constexpr std::array<std::string_view, 3> kExplainedNames = {"none", "error_format", "noise"};
 constexpr std::array<std::string_view, 4> kVerdictNames = {"match", "expected", "mismatch", "error"};
 
 template <class Enum, std::size_t N>

@@ -10,8 +10,9 @@ namespace parity::compare {
 
 enum class DiffKind { value, type, missing, extra, array_length, status, header, body, shadow_error };
 
-// Why a difference does not count against parity; none = it does.
-enum class Explained { none, ignored, error_format, noise };
+// Why a difference does not count against parity; none = it does. (Differences under an `ignore`
+// glob are dropped by the engine, not kept and explained.)
+enum class Explained { none, error_format, noise };
 
 struct Difference {
   std::string pointer;  // JSON Pointer into the body, or "status", or "header:<name>"
