@@ -63,6 +63,14 @@ struct RouteConfig {
   std::optional<bool> mirror;               // per-route mirror on/off; unset = follow mirror.enabled
 };
 
+// The route used when the config names none: every request, forwarded as is.
+inline RouteConfig default_route() {
+  RouteConfig route;
+  route.name = "/";
+  route.prefix = "/";
+  return route;
+}
+
 struct LimitsConfig {
   std::size_t max_body_bytes = 10 * 1024 * 1024;  // request body; 413 beyond
   std::size_t max_header_bytes = 16 * 1024;       // request head; 431 beyond
@@ -90,7 +98,7 @@ struct Config {
   BackendConfig candidate;
   Side serve = Side::legacy;
   MirrorConfig mirror;
-  std::vector<RouteConfig> routes{RouteConfig{.name = "/", .prefix = "/"}};
+  std::vector<RouteConfig> routes{default_route()};
   compare::Rules compare;
   StoreConfig store;
   LimitsConfig limits;

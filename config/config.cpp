@@ -1,0 +1,339 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "config/routes.h"
+#include "core/http_message.h"
+#include "config/url.h"
+#include "config/yaml_reader.h"
+
+namespace parity::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Environment variables and the dotted keys they override.
+constexpr std::pair<const char*, const char*> kEnvKeys[] = {
+    {"PARITY_LISTEN", "listen"},
+    {"PARITY_INSECURE_HTTP", "insecure_http"},
+    {"PARITY_THREADS", "threads"},
+    {"PARITY_ACCESS_LOG", "access_log"},
+    {"PARITY_INSTANCE", "instance"},
+    {"PARITY_TLS_CERT", "tls.cert"},
+    {"PARITY_TLS_KEY", "tls.key"},
+    {"PARITY_TLS_MIN_VERSION", "tls.min_version"},
+    {"PARITY_ADMIN_LISTEN", "admin.listen"},
+    {"PARITY_LEGACY_URL", "backends.legacy.url"},
+    {"PARITY_LEGACY_CA", "backends.legacy.ca"},
+    {"PARITY_CANDIDATE_URL", "backends.candidate.url"},
+    {"PARITY_CANDIDATE_CA", "backends.candidate.ca"},
+    {"PARITY_SERVE", "serve"},
+    {"PARITY_MIRROR_ENABLED", "mirror.enabled"},
+    {"PARITY_MIRROR_SAMPLE_PERCENT", "mirror.sample_percent"},
+    {"PARITY_STORE_PATH", "store.path"},
+};
+
+// Sets `dotted` ("a.b.c") in `root`, creating maps on the way. Values that look like YAML flow
+// collections ("[GET, POST]") are parsed as such.
+void set_dotted(YAML::Node root, const std::string& dotted, const std::string& value) {
+  std::vector<std::string> parts;
+  std::stringstream ss(dotted);
+  for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+  // yaml-cpp nodes are handles: walking with operator[] and reassigning would rebind, so recurse.
+  std::function<void(YAML::Node, std::size_t)> walk = [&](YAML::Node node, std::size_t i) {
+    if (i + 1 == parts.size()) {
+      if (!value.empty() && (value.front() == '[' || value.front() == '{')) {
+        try {
+          node[parts[i]] = YAML::Load(value);
+          return;
+        } catch (const YAML::Exception&) {
+          // fall through: keep it as a string, validation names the key
+        }
+      }
+      node[parts[i]] = value;
+      return;
+    }
+    YAML::Node child = node[parts[i]];
+    if (!child.IsMap()) {
+      node[parts[i]] = YAML::Node(YAML::NodeType::Map);
+    }
+    walk(node[parts[i]], i + 1);
+  };
+  walk(root, 0);
+}
+
+std::string resolve_path(const std::string& path, const std::string& base_dir) {
+  if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
+  return (fs::path(base_dir) / path).lexically_normal().string();
+}
+
+void check_readable_file(const std::string& path, const std::string& key, std::vector<ConfigError>& errors) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    errors.push_back({key, "file not found: " + path});
+    return;
+  }
+  std::ifstream in(path);
+  if (!in) errors.push_back({key, "cannot read file: " + path});
+}
+
+void read_backend(YamlReader& r, const YAML::Node& node, const std::string& key, BackendConfig& b) {
+  r.known_keys(node, key, {"url", "ca", "verify", "timeout_ms", "connect_timeout_ms", "max_idle"});
+  r.read(node, "url", key, b.url);
+  r.read(node, "ca", key, b.ca);
+  r.read(node, "verify", key, b.verify);
+  r.read_positive(node, "timeout_ms", key, b.timeout_ms);
+  r.read_positive(node, "connect_timeout_ms", key, b.connect_timeout_ms);
+  r.read(node, "max_idle", key, b.max_idle);
+}
+
+void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, RouteConfig& route) {
+  if (!node.IsMap()) {
+    r.error(key, "must be a map like {path: /v1/models} or {prefix: /v1/}");
+    return;
+  }
+  r.known_keys(node, key, {"name", "path", "prefix", "strip_prefix", "rewrite", "methods", "mirror_methods", "mirror"});
+  r.read(node, "name", key, route.name);
+  r.read(node, "path", key, route.path);
+  r.read(node, "prefix", key, route.prefix);
+  r.read(node, "strip_prefix", key, route.strip_prefix);
+  r.read(node, "rewrite", key, route.rewrite);
+  r.read_methods(node, "methods", key, route.methods);
+  r.read_methods(node, "mirror_methods", key, route.mirror_methods);
+  if (node["mirror"]) {
+    bool mirror = true;
+    r.read(node, "mirror", key, mirror);
+    route.mirror = mirror;
+  }
+  if (route.name.empty()) route.name = route.path.empty() ? route.prefix : route.path;
+}
+
+void read_compare(YamlReader& r, const YAML::Node& node, compare::Rules& rules) {
+  const std::string key = "compare";
+  r.known_keys(node, key, {"ignore", "headers", "unordered", "number_tolerance", "error_formats", "noise"});
+  r.read(node, "ignore", key, rules.ignore);
+  if (r.read(node, "headers", key, rules.headers)) {
+    for (auto& h : rules.headers) h = to_lower(h);
+  }
+  r.read(node, "unordered", key, rules.unordered);
+  r.read(node, "number_tolerance", key, rules.number_tolerance);
+  if (rules.number_tolerance < 0) r.error("compare.number_tolerance", "must be >= 0");
+  if (auto formats = node["error_formats"]) {
+    if (!formats.IsSequence()) {
+      r.error("compare.error_formats", "must be a list of {legacy: …, candidate: …}");
+    } else {
+      for (std::size_t i = 0; i < formats.size(); ++i) {
+        std::string fkey = "compare.error_formats[" + std::to_string(i) + "]";
+        const auto& f = formats[i];
+        if (!f.IsMap() || !f["legacy"] || !f["candidate"]) {
+          r.error(fkey, "needs both `legacy` and `candidate` templates");
+          continue;
+        }
+        r.known_keys(f, fkey, {"legacy", "candidate"});
+        compare::ErrorFormat format;
+        format.legacy = yaml_to_json(f["legacy"]);
+        format.candidate = yaml_to_json(f["candidate"]);
+        rules.error_formats.push_back(std::move(format));
+      }
+    }
+  }
+  if (auto noise = node["noise"]) {
+    const std::string nkey = "compare.noise";
+    if (!noise.IsMap()) {
+      r.error(nkey, "must be a map like {learn: true}");
+    } else {
+      r.known_keys(noise, nkey, {"learn", "resample_percent", "fields"});
+      r.read(noise, "learn", nkey, rules.noise.learn);
+      r.read_percent(noise, "resample_percent", nkey, rules.noise.resample_percent);
+      r.read(noise, "fields", nkey, rules.noise.fields);
+    }
+  }
+}
+
+Config read_config(YamlReader& r, const YAML::Node& root) {
+  Config c;
+  r.known_keys(root, "", {"listen", "insecure_http", "threads", "access_log", "instance", "tls", "admin", "backends",
+                          "serve", "mirror", "routes", "compare", "store", "limits"});
+  r.read(root, "listen", "", c.listen);
+  r.read(root, "insecure_http", "", c.insecure_http);
+  r.read(root, "threads", "", c.threads);
+  if (c.threads < 0) r.error("threads", "must be >= 0 (0 = one per core)");
+  r.read(root, "access_log", "", c.access_log);
+  r.read(root, "instance", "", c.instance);
+  if (auto tls = r.section(root, "tls", "")) {
+    r.known_keys(tls, "tls", {"cert", "key", "min_version"});
+    r.read(tls, "cert", "tls", c.tls.cert);
+    r.read(tls, "key", "tls", c.tls.key);
+    r.read(tls, "min_version", "tls", c.tls.min_version);
+  }
+  if (auto admin = r.section(root, "admin", "")) {
+    r.known_keys(admin, "admin", {"listen", "token_env"});
+    r.read(admin, "listen", "admin", c.admin.listen);
+    r.read(admin, "token_env", "admin", c.admin.token_env);
+  }
+  if (auto backends = r.section(root, "backends", "")) {
+    r.known_keys(backends, "backends", {"legacy", "candidate"});
+    if (auto legacy = r.section(backends, "legacy", "backends")) read_backend(r, legacy, "backends.legacy", c.legacy);
+    if (auto cand = r.section(backends, "candidate", "backends")) {
+      read_backend(r, cand, "backends.candidate", c.candidate);
+    }
+  }
+  std::string serve = to_string(c.serve);
+  if (r.read(root, "serve", "", serve)) {
+    if (serve == "legacy") c.serve = Side::legacy;
+    else if (serve == "candidate") c.serve = Side::candidate;
+    else r.error("serve", "must be `legacy` or `candidate`, not '" + serve + "'");
+  }
+  if (auto mirror = r.section(root, "mirror", "")) {
+    r.known_keys(mirror, "mirror", {"enabled", "sample_percent", "methods", "queue", "timeout_ms", "max_body_bytes"});
+    r.read(mirror, "enabled", "mirror", c.mirror.enabled);
+    r.read_percent(mirror, "sample_percent", "mirror", c.mirror.sample_percent);
+    r.read_methods(mirror, "methods", "mirror", c.mirror.methods);
+    r.read(mirror, "queue", "mirror", c.mirror.queue);
+    if (c.mirror.queue == 0) r.error("mirror.queue", "must be >= 1");
+    r.read_positive(mirror, "timeout_ms", "mirror", c.mirror.timeout_ms);
+    r.read(mirror, "max_body_bytes", "mirror", c.mirror.max_body_bytes);
+  }
+  if (auto routes = root["routes"]) {
+    if (!routes.IsSequence()) {
+      r.error("routes", "must be a list of routes");
+    } else {
+      c.routes.clear();
+      for (std::size_t i = 0; i < routes.size(); ++i) {
+        RouteConfig route;
+        read_route(r, routes[i], "routes[" + std::to_string(i) + "]", route);
+        c.routes.push_back(std::move(route));
+      }
+      for (auto& e : validate_routes(c.routes)) r.error(e.key, e.reason);
+    }
+  }
+  if (auto cmp = r.section(root, "compare", "")) read_compare(r, cmp, c.compare);
+  if (auto store = r.section(root, "store", "")) {
+    r.known_keys(store, "store", {"path", "sample_bytes", "flush_interval_ms", "redact_headers"});
+    r.read(store, "path", "store", c.store.path);
+    if (c.store.path.empty()) r.error("store.path", "must not be empty");
+    r.read(store, "sample_bytes", "store", c.store.sample_bytes);
+    r.read_positive(store, "flush_interval_ms", "store", c.store.flush_interval_ms);
+    r.read(store, "redact_headers", "store", c.store.redact_headers);
+  }
+  if (auto limits = r.section(root, "limits", "")) {
+    r.known_keys(limits, "limits", {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
+                                    "max_connections"});
+    r.read(limits, "max_body_bytes", "limits", c.limits.max_body_bytes);
+    r.read(limits, "max_header_bytes", "limits", c.limits.max_header_bytes);
+    r.read_positive(limits, "request_timeout_ms", "limits", c.limits.request_timeout_ms);
+    r.read_positive(limits, "idle_timeout_ms", "limits", c.limits.idle_timeout_ms);
+    r.read(limits, "max_connections", "limits", c.limits.max_connections);
+  }
+  return c;
+}
+
+// Checks that need the whole config (cross-key rules, files, URLs) and resolves relative paths.
+void validate(Config& c, YamlReader& r, const std::string& base_dir) {
+  std::string reason;
+  if (!parse_host_port(c.listen, reason)) r.error("listen", reason);
+  if (!parse_host_port(c.admin.listen, reason)) r.error("admin.listen", reason);
+  for (Side side : {Side::legacy, Side::candidate}) {
+    auto& b = side == Side::legacy ? c.legacy : c.candidate;
+    std::string key = std::string("backends.") + to_string(side);
+    if (b.url.empty()) {
+      r.error(key + ".url", "required");
+    } else if (auto url = parse_url(b.url, reason)) {
+      b.parsed = *url;
+    } else {
+      r.error(key + ".url", reason);
+    }
+    if (!b.ca.empty()) {
+      b.ca = resolve_path(b.ca, r.base_dir_for(key + ".ca", base_dir));
+      check_readable_file(b.ca, key + ".ca", r.errors());
+    }
+  }
+  if (c.tls.min_version != "1.2" && c.tls.min_version != "1.3") {
+    r.error("tls.min_version", "must be \"1.2\" or \"1.3\"");
+  }
+  if (!c.insecure_http) {
+    for (auto [field, key] : {std::pair{&c.tls.cert, "tls.cert"}, std::pair{&c.tls.key, "tls.key"}}) {
+      if (field->empty()) {
+        r.error(key, "required for HTTPS (or run with --insecure-http for local development)");
+        continue;
+      }
+      *field = resolve_path(*field, r.base_dir_for(key, base_dir));
+      check_readable_file(*field, key, r.errors());
+    }
+  }
+  c.store.path = resolve_path(c.store.path, r.base_dir_for("store.path", base_dir));
+  for (auto& h : c.store.redact_headers) h = to_lower(h);
+}
+
+LoadResult load_from_node(YAML::Node root, const std::string& base_dir, EnvLookup env,
+                          const std::vector<Override>& flags) {
+  std::map<std::string, std::string> origins;
+  if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) return {std::nullopt, {{"(file)", "the top level must be a map of keys"}}};
+  if (env) {
+    for (auto [name, key] : kEnvKeys) {
+      if (auto value = env(name)) {
+        set_dotted(root, key, *value);
+        origins[key] = std::string("env ") + name;
+      }
+    }
+  }
+  for (const auto& o : flags) {
+    set_dotted(root, o.key, o.value);
+    origins[o.key] = "flag";
+  }
+  YamlReader reader(std::move(origins));
+  Config c = read_config(reader, root);
+  validate(c, reader, base_dir);
+  LoadResult result;
+  result.errors = reader.take_errors();
+  if (result.errors.empty()) result.config = std::move(c);
+  return result;
+}
+
+}  // namespace
+
+const char* to_string(Side side) { return side == Side::legacy ? "legacy" : "candidate"; }
+
+std::optional<std::string> process_env(const char* name) {
+  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read once at load
+  if (!value) return std::nullopt;
+  return std::string(value);
+}
+
+LoadResult load_config_text(const std::string& yaml, const std::string& base_dir, EnvLookup env,
+                            const std::vector<Override>& flags) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return {std::nullopt, {{"(file)", std::string("YAML syntax error: ") + e.what()}}};
+  }
+  return load_from_node(root, base_dir, env, flags);
+}
+
+LoadResult load_config(const std::string& path, EnvLookup env, const std::vector<Override>& flags) {
+  if (path.empty()) return load_config_text("", "", env, flags);
+  std::ifstream in(path);
+  if (!in) return {std::nullopt, {{"(file)", "cannot read config file " + path}}};
+  std::stringstream text;
+  text << in.rdbuf();
+  auto base_dir = fs::absolute(path).parent_path().string();
+  return load_config_text(text.str(), base_dir, env, flags);
+}
+
+std::string format_errors(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const auto& e : errors) out += "  " + (e.key.empty() ? std::string("(top)") : e.key) + ": " + e.reason + "\n";
+  return out;
+}
+
+}  // namespace parity::config
