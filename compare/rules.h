@@ -2,6 +2,7 @@
 // The comparison rules of the config's `compare:` section, as plain values.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace parity::compare {
@@ -11,6 +12,9 @@ namespace parity::compare {
 struct ErrorFormat {
   nlohmann::json legacy;
   nlohmann::json candidate;
+  // (legacy status, candidate status) pairs this format also explains, e.g. {422, 400}: without one,
+  // a status difference between two matching error bodies is still a mismatch.
+  std::vector<std::pair<int, int>> statuses;
 };
 
 struct NoiseRules {
