@@ -86,13 +86,14 @@ void check_readable_file(const std::string& path, const std::string& key, std::v
 }
 
 void read_backend(YamlReader& r, const YAML::Node& node, const std::string& key, BackendConfig& b) {
-  r.known_keys(node, key, {"url", "ca", "verify", "timeout_ms", "connect_timeout_ms", "max_idle"});
+  r.known_keys(node, key, {"url", "ca", "verify", "timeout_ms", "connect_timeout_ms", "max_idle", "health_path"});
   r.read(node, "url", key, b.url);
   r.read(node, "ca", key, b.ca);
   r.read(node, "verify", key, b.verify);
   r.read_positive(node, "timeout_ms", key, b.timeout_ms);
   r.read_positive(node, "connect_timeout_ms", key, b.connect_timeout_ms);
   r.read(node, "max_idle", key, b.max_idle);
+  r.read(node, "health_path", key, b.health_path);
 }
 
 void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, RouteConfig& route) {
@@ -226,12 +227,13 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
   }
   if (auto limits = r.section(root, "limits", "")) {
     r.known_keys(limits, "limits", {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
-                                    "max_connections"});
+                                    "max_connections", "drain_timeout_ms"});
     r.read(limits, "max_body_bytes", "limits", c.limits.max_body_bytes);
     r.read(limits, "max_header_bytes", "limits", c.limits.max_header_bytes);
     r.read_positive(limits, "request_timeout_ms", "limits", c.limits.request_timeout_ms);
     r.read_positive(limits, "idle_timeout_ms", "limits", c.limits.idle_timeout_ms);
     r.read(limits, "max_connections", "limits", c.limits.max_connections);
+    r.read_positive(limits, "drain_timeout_ms", "limits", c.limits.drain_timeout_ms);
   }
   return c;
 }

@@ -41,6 +41,7 @@ struct BackendConfig {
   int timeout_ms = 30000;       // whole response
   int connect_timeout_ms = 5000;
   std::size_t max_idle = 64;    // pooled idle connections per event loop
+  std::string health_path = "/health";  // probed by the gateway's /health
 };
 
 struct MirrorConfig {
@@ -77,6 +78,7 @@ struct LimitsConfig {
   int request_timeout_ms = 30000;                 // reading one request head+body
   int idle_timeout_ms = 60000;                    // keep-alive idle
   std::size_t max_connections = 20000;
+  int drain_timeout_ms = 10000;                   // SIGTERM: grace period for requests in flight
 };
 
 struct StoreConfig {

@@ -1,0 +1,13 @@
+#include "cli/commands.h"
+
+namespace parity::cli {
+
+void register_gateway_command(CLI::App& app, int& exit_code);
+void register_check_config_command(CLI::App& app, int& exit_code);
+
+void register_commands(CLI::App& app, int& exit_code) {
+  register_gateway_command(app, exit_code);
+  register_check_config_command(app, exit_code);
+}
+
+}  // namespace parity::cli

@@ -1,0 +1,87 @@
+// parity gateway: run the HTTPS gateway until SIGTERM/SIGINT.
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "cli/commands.h"
+#include "cli/config_options.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "gateway/server.h"
+
+namespace parity::cli {
+namespace {
+
+struct GatewayOptions {
+  ConfigOptions config;
+  std::uint64_t seed = 0;
+};
+
+std::shared_ptr<spdlog::logger> make_log() {
+  auto log = std::make_shared<spdlog::logger>("parity", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  log->flush_on(spdlog::level::info);
+  return log;
+}
+
+// JSON lines on stdout through a background thread, so a slow terminal or pipe never blocks a loop.
+// When the queue is full the oldest line is dropped (counted in parity_access_log_dropped_total).
+std::shared_ptr<spdlog::async_logger> make_access_log(std::shared_ptr<spdlog::details::thread_pool> pool) {
+  auto log = std::make_shared<spdlog::async_logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>(),
+                                                    pool, spdlog::async_overflow_policy::overrun_oldest);
+  log->set_pattern("%v");
+  return log;
+}
+
+int run_gateway(const GatewayOptions& options) {
+  auto log = make_log();
+  auto cfg = load_or_report(options.config);
+  if (!cfg) return 2;
+  auto config = std::make_shared<const config::Config>(std::move(*cfg));
+  auto access_pool = std::make_shared<spdlog::details::thread_pool>(8192, 1);
+  auto access_log = make_access_log(access_pool);
+  MetricsRegistry metrics;
+  metrics.add_collector([access_pool](std::string& out) {
+    out += "# HELP parity_access_log_dropped_total Access log lines dropped because the log could not keep up\n"
+           "# TYPE parity_access_log_dropped_total counter\n"
+           "parity_access_log_dropped_total " +
+           std::to_string(access_pool->overrun_counter()) + "\n";
+  });
+  SystemClock clock;
+  gateway::ServerDeps deps;
+  deps.log = log;
+  deps.access_log = access_log;
+  deps.metrics = &metrics;
+  deps.clock = &clock;
+  deps.seed = options.seed ? options.seed : std::random_device{}();
+  deps.reload_source = [config_options = options.config] {
+    return config::load_config(config_options.file, config::process_env, config_options.overrides);
+  };
+  gateway::Server server(config, deps);
+  std::string error;
+  if (!server.start(error)) {
+    log->error("cannot start: {}", error);
+    return 2;
+  }
+  server.run();
+  access_log->flush();
+  return 0;
+}
+
+}  // namespace
+
+void register_gateway_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<GatewayOptions>();
+  auto* command = app.add_subcommand("gateway", "Run the HTTPS gateway: serve from one backend, mirror to the other");
+  add_config_options(*command, options->config);
+  command->add_option("--seed", options->seed, "Seed of the random sources (request ids, sampling); 0 = random");
+  command->footer(
+      "Environment: PARITY_LISTEN, PARITY_SERVE, PARITY_TLS_CERT, PARITY_TLS_KEY, PARITY_LEGACY_URL,\n"
+      "PARITY_CANDIDATE_URL, PARITY_STORE_PATH, … override the file; flags override both.\n"
+      "Signals: SIGHUP reloads the file, SIGTERM/SIGINT drain requests in flight and exit 0.");
+  command->callback([options, &exit_code] { exit_code = run_gateway(*options); });
+}
+
+}  // namespace parity::cli

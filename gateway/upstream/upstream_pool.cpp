@@ -1,0 +1,268 @@
+#include "gateway/upstream/upstream_pool.h"
+
+#include <limits>
+#include <variant>
+
+namespace parity::upstream {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+std::chrono::microseconds since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+}
+
+Failure classify(const error_code& ec) {
+  if (ec == beast::error::timeout) return Failure::timeout;
+  if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe || ec == http::error::end_of_stream ||
+      ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    return Failure::reset;
+  }
+  if (ec.category() == asio::error::get_ssl_category()) return Failure::tls;
+  return Failure::protocol;
+}
+
+bool idempotent(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::trace:
+      return true;
+    default:
+      return false;
+  }
+}
+
+class PieceBuffer {
+ public:
+  static constexpr std::size_t kSize = 16 * 1024;
+  char* data() { return data_.get(); }
+
+ private:
+  std::unique_ptr<char[]> data_ = std::make_unique<char[]>(kSize);
+};
+
+}  // namespace
+
+const char* to_string(Failure failure) {
+  switch (failure) {
+    case Failure::none: return "none";
+    case Failure::connect: return "connect";
+    case Failure::tls: return "tls";
+    case Failure::timeout: return "timeout";
+    case Failure::reset: return "reset";
+    case Failure::protocol: return "protocol";
+    case Failure::aborted: return "aborted";
+  }
+  return "unknown";
+}
+
+Target Target::from_backend(const config::BackendConfig& backend) {
+  Target t;
+  t.host = backend.parsed.host;
+  t.port = backend.parsed.port;
+  t.tls = backend.parsed.scheme == "https";
+  t.connect_timeout = std::chrono::milliseconds(backend.connect_timeout_ms);
+  t.read_timeout = std::chrono::milliseconds(backend.timeout_ms);
+  t.max_idle = backend.max_idle;
+  return t;
+}
+
+struct Pool::Connection {
+  std::variant<PlainStream, TlsStream> stream;
+  beast::flat_buffer buffer;
+
+  PlainStream& tcp() {
+    return std::visit(
+        [](auto& s) -> PlainStream& {
+          if constexpr (std::is_same_v<std::decay_t<decltype(s)>, PlainStream>) return s;
+          else return s.next_layer();
+        },
+        stream);
+  }
+};
+
+Pool::Pool(asio::any_io_executor executor, Target target, std::shared_ptr<asio::ssl::context> tls)
+    : executor_(std::move(executor)), target_(std::move(target)), tls_(std::move(tls)) {}
+
+Pool::~Pool() { close_idle(); }
+
+void Pool::close_idle() {
+  for (auto& conn : idle_) {
+    error_code ignored;
+    conn->tcp().socket().close(ignored);
+  }
+  idle_.clear();
+}
+
+asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result) {
+  error_code ec;
+  tcp::resolver resolver(executor_);
+  auto endpoints = co_await resolver.async_resolve(target_.host, std::to_string(target_.port), await_ec(ec));
+  if (ec) {
+    result.failure = Failure::connect;
+    result.error = "cannot resolve " + target_.host + ": " + ec.message();
+    co_return nullptr;
+  }
+  PlainStream plain(executor_);
+  plain.expires_after(target_.connect_timeout);
+  co_await plain.async_connect(endpoints, await_ec(ec));
+  if (ec) {
+    result.failure = ec == beast::error::timeout ? Failure::timeout : Failure::connect;
+    result.error = "cannot connect to " + target_.host + ":" + std::to_string(target_.port) + ": " + ec.message();
+    co_return nullptr;
+  }
+  plain.socket().set_option(tcp::no_delay(true), ec);
+  if (!target_.tls) {
+    co_return std::make_unique<Connection>(Connection{std::move(plain), {}});
+  }
+  TlsStream secure(std::move(plain), *tls_);
+  // SNI and host-name verification (IP addresses are checked against the certificate's IP SANs).
+  if (!SSL_set_tlsext_host_name(secure.native_handle(), target_.host.c_str())) {
+    // An IP address is not a valid SNI name; verification below still applies.
+  }
+  secure.set_verify_callback(asio::ssl::host_name_verification(target_.host));
+  secure.next_layer().expires_after(target_.connect_timeout);
+  co_await secure.async_handshake(asio::ssl::stream_base::client, await_ec(ec));
+  if (ec) {
+    result.failure = ec == beast::error::timeout ? Failure::timeout : Failure::tls;
+    result.error = "TLS handshake with " + target_.host + ":" + std::to_string(target_.port) + " failed: " +
+                   ec.message();
+    co_return nullptr;
+  }
+  co_return std::make_unique<Connection>(Connection{std::move(secure), {}});
+}
+
+// One request/response on an open connection; returns whether the connection can be reused.
+// A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
+template <class Stream>
+static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer, beast::flat_buffer& buffer,
+                                         const Request& request, ResponseHandler& handler, const Target& target,
+                                         Result& result, bool& sent, error_code& ec) {
+  auto start = Clock::now();
+  tcp_layer.expires_after(target.read_timeout);
+  co_await http::async_write(stream, request, await_ec(ec));
+  if (ec) co_return false;
+  sent = true;
+  http::response_parser<http::buffer_body> parser;
+  // Bodies are streamed, never held whole. (Beast 1.74 treats body_limit(none) as a zero limit.)
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  parser.skip(request.method() == http::verb::head);
+  tcp_layer.expires_after(target.read_timeout);
+  co_await http::async_read_header(stream, buffer, parser, await_ec(ec));
+  if (ec) co_return false;
+  result.head_received = true;
+  result.status = static_cast<int>(parser.get().result_int());
+  result.time_to_head = since(start);
+  if (!co_await handler.on_head(parser.get().base())) {
+    result.failure = Failure::aborted;
+    co_return false;
+  }
+  PieceBuffer piece;
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = PieceBuffer::kSize;
+    tcp_layer.expires_after(target.read_timeout);
+    co_await http::async_read_some(stream, buffer, parser, await_ec(ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return false;
+    std::size_t n = PieceBuffer::kSize - parser.get().body().size;
+    if (n == 0) continue;
+    result.body_bytes += n;
+    if (!co_await handler.on_body(std::string_view(piece.data(), n))) {
+      result.failure = Failure::aborted;
+      co_return false;
+    }
+  }
+  if (!co_await handler.on_end()) {
+    result.failure = Failure::aborted;
+    co_return false;
+  }
+  co_return parser.keep_alive();
+}
+
+asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, ResponseHandler& handler,
+                                     Result& result, bool& sent) {
+  error_code ec;
+  PlainStream& tcp_layer = conn.tcp();
+  auto operation = std::visit(
+      [&](auto& stream) {
+        return exchange_on(stream, tcp_layer, conn.buffer, request, handler, target_, result, sent, ec);
+      },
+      conn.stream);
+  bool keep = co_await std::move(operation);
+  if (ec) {
+    result.failure = classify(ec);
+    result.error = std::string(result.head_received ? "reading the response body" : "waiting for the response") +
+                   " from " + target_.host + ":" + std::to_string(target_.port) + ": " + ec.message();
+  }
+  co_return keep && result.failure == Failure::none;
+}
+
+asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& handler) {
+  auto start = Clock::now();
+  for (int attempt = 0;; ++attempt) {
+    Result result;
+    std::unique_ptr<Connection> conn;
+    if (!idle_.empty()) {
+      conn = std::move(idle_.back());
+      idle_.pop_back();
+      result.reused_connection = true;
+    } else {
+      conn = co_await connect(result);
+      if (!conn) {
+        result.latency = since(start);
+        co_return result;
+      }
+    }
+    bool sent = false;
+    bool reusable = co_await exchange(*conn, request, handler, result, sent);
+    // A keep-alive connection the backend closed meanwhile fails before any response byte: retry once
+    // on a fresh connection when that cannot run the request twice.
+    bool stale = result.reused_connection && !result.head_received && result.failure == Failure::reset;
+    if (stale && attempt == 0 && (!sent || idempotent(request.method()))) continue;
+    if (reusable && idle_.size() < target_.max_idle) {
+      idle_.push_back(std::move(conn));
+    }
+    result.latency = since(start);
+    co_return result;
+  }
+}
+
+namespace {
+
+class BufferingHandler final : public ResponseHandler {
+ public:
+  BufferingHandler(BufferedResponse& out, std::size_t max_body) : out_(out), max_body_(max_body) {}
+  asio::awaitable<bool> on_head(ResponseHead& head) override {
+    out_.head = head;
+    co_return true;
+  }
+  asio::awaitable<bool> on_body(std::string_view piece) override {
+    std::size_t room = max_body_ - std::min(max_body_, out_.body.size());
+    if (piece.size() > room) out_.truncated = true;
+    out_.body.append(piece.substr(0, room));
+    co_return true;
+  }
+  asio::awaitable<bool> on_end() override { co_return true; }
+
+ private:
+  BufferedResponse& out_;
+  std::size_t max_body_;
+};
+
+}  // namespace
+
+asio::awaitable<BufferedResponse> fetch(Pool& pool, const Request& request, std::size_t max_body) {
+  BufferedResponse out;
+  BufferingHandler handler(out, max_body);
+  out.result = co_await pool.send(request, handler);
+  co_return out;
+}
+
+}  // namespace parity::upstream

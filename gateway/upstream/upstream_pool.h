@@ -1,0 +1,92 @@
+#pragma once
+// The one asynchronous HTTP/1.1 client of Parity: pooled keep-alive connections to one backend,
+// http or https, used for the served backend, the mirror sender, `parity bench` and `parity replay`.
+// A Pool belongs to one event loop (io_context run by one thread) and is not thread-safe.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "gateway/asio.h"
+
+namespace parity::upstream {
+
+using Request = http::request<http::string_body>;
+using ResponseHead = http::response_header<>;
+
+enum class Failure { none, connect, tls, timeout, reset, protocol, aborted };
+const char* to_string(Failure failure);
+
+struct Result {
+  Failure failure = Failure::none;
+  std::string error;                 // for logs and records when failure != none
+  bool head_received = false;        // a response head arrived (the handler saw it)
+  int status = 0;
+  std::uint64_t body_bytes = 0;
+  bool reused_connection = false;
+  std::chrono::microseconds time_to_head{0};
+  std::chrono::microseconds latency{0};  // until the last body byte
+};
+
+// Receives a response as it streams in. Returning false aborts the exchange (e.g. the client left).
+class ResponseHandler {
+ public:
+  virtual ~ResponseHandler() = default;
+  virtual asio::awaitable<bool> on_head(ResponseHead& head) = 0;
+  virtual asio::awaitable<bool> on_body(std::string_view piece) = 0;
+  virtual asio::awaitable<bool> on_end() = 0;
+};
+
+struct Target {
+  std::string host;
+  std::uint16_t port = 0;
+  bool tls = false;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds read_timeout{30000};  // wait for the head, and between body pieces
+  std::size_t max_idle = 64;
+
+  static Target from_backend(const config::BackendConfig& backend);
+};
+
+class Pool {
+ public:
+  // `tls` is required when target.tls is set.
+  Pool(asio::any_io_executor executor, Target target, std::shared_ptr<asio::ssl::context> tls);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Sends `request` and streams the response into `handler`. A stale pooled connection is retried
+  // once on a fresh one when nothing was received and the retry is safe.
+  asio::awaitable<Result> send(const Request& request, ResponseHandler& handler);
+
+  const Target& target() const { return target_; }
+  std::size_t idle_connections() const { return idle_.size(); }
+  // Closes the idle connections (on shutdown or when a reload replaces this pool).
+  void close_idle();
+
+ private:
+  struct Connection;
+  asio::awaitable<std::unique_ptr<Connection>> connect(Result& result);
+  asio::awaitable<bool> exchange(Connection& conn, const Request& request, ResponseHandler& handler,
+                                 Result& result, bool& sent);
+
+  asio::any_io_executor executor_;
+  Target target_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  std::deque<std::unique_ptr<Connection>> idle_;
+};
+
+// A response read whole into memory (bounded), for health checks and simple clients.
+struct BufferedResponse {
+  Result result;
+  ResponseHead head;
+  std::string body;
+  bool truncated = false;
+};
+asio::awaitable<BufferedResponse> fetch(Pool& pool, const Request& request, std::size_t max_body);
+
+}  // namespace parity::upstream
