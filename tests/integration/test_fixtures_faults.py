@@ -122,6 +122,24 @@ def test_chunk_delay_streams_event_by_event(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_no_nagle_delay_on_responses(kind):
+    """Headers and body leave in separate writes; without TCP_NODELAY each response waits ~40 ms for the
+    client's delayed ACK. The client here sends each request in one write, with TCP_NODELAY."""
+    with start(kind, "--quiet") as s, socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        request = b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        elapsed = []
+        for _ in range(7):
+            t0 = time.monotonic()
+            c.sendall(request)
+            data = b""
+            while not (b"\r\n\r\n" in data and data.endswith(b"]}")):
+                data += c.recv(65536)
+            elapsed.append(time.monotonic() - t0)
+    assert sorted(elapsed)[3] < 0.03, elapsed
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_sigterm_exits_cleanly(kind):
     s = start(kind)
     assert httpx.get(s.url + "/health").status_code == 200
