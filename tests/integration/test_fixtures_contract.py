@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from services import sse_events, start, without_varying
+from services import REPO_ROOT, sse_events, start, without_varying
 
 KINDS = ("legacy", "candidate")
 MODEL_IDS = ["parity-chat-mini", "parity-chat-large", "parity-embed-small", "parity-moderation-1"]
@@ -519,3 +519,36 @@ def test_same_file_objects_from_both(both):
     assert lf.json()["id"] != cf.json()["id"]
     for client, f in ((legacy, lf.json()), (candidate, cf.json())):
         assert client.delete(f"/v1/files/{f['id']}").status_code == 200
+
+
+# --- The request mix shipped for demos and benchmarks (fixtures/requests/) -----------------------------------
+
+MIX_PATH = REPO_ROOT / "fixtures" / "requests" / "openai-mix.jsonl"
+MIX = [json.loads(line) for line in MIX_PATH.read_text().splitlines() if line.strip()]
+
+
+def test_request_mix_format():
+    names = [r["name"] for r in MIX]
+    assert len(names) == len(set(names))
+    for r in MIX:
+        assert set(r) <= {"name", "method", "path", "headers", "body", "weight"}, r
+        assert r["method"] in {"GET", "POST", "DELETE"} and r["path"].startswith("/")
+        assert isinstance(r["weight"], int) and r["weight"] >= 1
+        assert ("body" in r) == (r["method"] == "POST")
+
+
+@pytest.mark.parametrize("entry", MIX, ids=[r["name"] for r in MIX])
+def test_request_mix_gets_the_same_answer_from_both(both, entry):
+    legacy, candidate = both
+    kwargs = {"headers": entry.get("headers", {})}
+    if "body" in entry:
+        kwargs["content"] = json.dumps(entry["body"]).encode()
+    lr = legacy.request(entry["method"], entry["path"], **kwargs)
+    cr = candidate.request(entry["method"], entry["path"], **kwargs)
+    assert lr.headers["content-type"] == cr.headers["content-type"]
+    if lr.headers["content-type"].startswith("text/event-stream"):
+        assert lr.status_code == cr.status_code == 200
+        assert [e if e == "[DONE]" else without_varying(json.loads(e)) for e in sse_events(lr.text)] == \
+               [e if e == "[DONE]" else without_varying(json.loads(e)) for e in sse_events(cr.text)]
+    else:
+        assert as_comparable(lr) == as_comparable(cr)
