@@ -353,6 +353,8 @@ BAD_BODIES = [
     ("string", b'"hi"', "application/json"),
     ("empty", b"", "application/json"),
     ("not-json-content-type", json.dumps(chat()).encode(), "text/plain"),
+    # Python parses 1e400 as inf (then out of range); nlohmann/json throws out_of_range, not parse_error.
+    ("number-overflow", json.dumps(chat())[:-1].encode() + b', "temperature": 1e400}', "application/json"),
 ]
 
 
