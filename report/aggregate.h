@@ -1,0 +1,113 @@
+#pragma once
+// What the report is made of: counts per (route, method), latency histograms of both sides and the
+// differing fields with how often they differ and why. Built one record at a time, so a report over a
+// large store streams the file; memory is bounded by routes x max_fields_per_route.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "compare/difference.h"
+#include "core/latency_histogram.h"
+#include "store/record.h"
+
+namespace parity::report {
+
+struct AggregateOptions {
+  std::size_t max_fields_per_route = 1000;  // distinct (pointer, kind) per route; more count as overflow
+  std::size_t max_examples = 3;             // distinct {legacy, candidate} pairs kept per field
+  std::size_t max_example_chars = 300;      // longer example values are cut (as a string ending in "…")
+};
+
+struct VerdictCounts {
+  std::uint64_t exchanges = 0;
+  std::uint64_t match = 0;
+  std::uint64_t expected = 0;
+  std::uint64_t mismatch = 0;
+  std::uint64_t error = 0;
+
+  void add(compare::Verdict verdict);
+  // Shares of all exchanges, 0 when there are none. Parity counts expected exchanges as matching.
+  double match_rate() const { return share(match); }
+  double parity_rate() const { return share(match + expected); }
+  double mismatch_rate() const { return share(mismatch); }
+  double error_rate() const { return share(error); }
+
+ private:
+  double share(std::uint64_t n) const { return exchanges ? static_cast<double>(n) / static_cast<double>(exchanges) : 0; }
+};
+
+struct FieldExample {
+  nlohmann::json legacy;
+  nlohmann::json candidate;
+  std::string request_id;
+};
+
+struct FieldStats {
+  std::string pointer;
+  compare::DiffKind kind = compare::DiffKind::value;
+  std::uint64_t count = 0;           // differences seen at this pointer with this kind
+  std::uint64_t noise_count = 0;     // of which explained as noise
+  std::uint64_t expected_count = 0;  // of which explained by an error format
+  std::vector<FieldExample> examples;
+
+  bool noise() const { return count > 0 && noise_count == count; }
+  bool expected() const { return count > 0 && expected_count == count; }
+};
+
+struct RouteStats {
+  std::string route;
+  std::string method;
+  VerdictCounts counts;
+  // Latency of the responses each side produced (a side that failed without a status is not timed).
+  LatencyHistogram legacy_latency;
+  LatencyHistogram candidate_latency;
+  std::vector<FieldStats> fields;     // by count, highest first; then by pointer
+  std::uint64_t fields_overflow = 0;  // differences at fields beyond max_fields_per_route
+};
+
+struct Summary {
+  VerdictCounts counts;
+  std::size_t routes = 0;
+  std::string first_ts;  // earliest and latest record timestamps (RFC 3339 UTC sorts as text)
+  std::string last_ts;
+  std::map<std::string, std::uint64_t> served_by;  // "legacy"/"candidate" -> exchanges
+  LatencyHistogram legacy_latency;                 // all routes
+  LatencyHistogram candidate_latency;
+};
+
+class Aggregate {
+ public:
+  explicit Aggregate(AggregateOptions options = {}) : options_(options) {}
+
+  void add(const store::Record& record);
+  const Summary& summary() const { return summary_; }
+  // Sorted by route, then method; each route's fields sorted by count.
+  std::vector<RouteStats> routes() const;
+
+ private:
+  struct FieldKey {
+    std::string pointer;
+    compare::DiffKind kind;
+    bool operator==(const FieldKey&) const = default;
+  };
+  struct FieldKeyHash {
+    std::size_t operator()(const FieldKey& k) const noexcept;
+  };
+  struct RouteAccumulator {
+    RouteStats stats;  // fields left empty: they live in `fields` until routes() sorts them
+    std::unordered_map<FieldKey, FieldStats, FieldKeyHash> fields;
+  };
+
+  void add_difference(RouteAccumulator& route, const compare::Difference& d, const std::string& request_id);
+  nlohmann::json bounded(const nlohmann::json& value) const;
+
+  AggregateOptions options_;
+  Summary summary_;
+  std::map<std::pair<std::string, std::string>, RouteAccumulator> routes_;
+};
+
+}  // namespace parity::report

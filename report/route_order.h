@@ -1,0 +1,19 @@
+#pragma once
+// The order the human-facing reports list routes in: the least parity first.
+#include <string>
+#include <vector>
+
+#include "report/aggregate.h"
+
+namespace parity::report {
+
+// Sorts by share of mismatching or failed exchanges (highest first), then by exchanges, route, method.
+void sort_worst_first(std::vector<RouteStats>& routes);
+
+// "GET /v1/files/{file_id}"
+std::string route_label(const RouteStats& route);
+
+// Differences that count against parity (not all noise, not all explained by an error format).
+bool is_real_difference(const FieldStats& field);
+
+}  // namespace parity::report
