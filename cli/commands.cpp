@@ -1,5 +1,8 @@
 #include "cli/commands.h"
 
+#include "cli/diff_command.h"
+#include "cli/report_command.h"
+
 namespace parity::cli {
 
 void register_gateway_command(CLI::App& app, int& exit_code);
@@ -7,6 +10,8 @@ void register_check_config_command(CLI::App& app, int& exit_code);
 
 void register_commands(CLI::App& app, int& exit_code) {
   register_gateway_command(app, exit_code);
+  register_diff_command(app, exit_code);
+  register_report_command(app, exit_code);
   register_check_config_command(app, exit_code);
 }
 

@@ -59,8 +59,15 @@ void YamlReader::error(const std::string& key, const std::string& reason) {
 
 void YamlReader::known_keys(const YAML::Node& map, const std::string& key, std::initializer_list<const char*> allowed) {
   if (!map.IsMap()) return;
+  std::vector<std::string> seen;
   for (const auto& kv : map) {
     auto name = kv.first.Scalar();
+    // yaml-cpp keeps the first of two equal keys silently; a repeated key is always a mistake.
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      error(join(key, name.c_str()), "duplicate key");
+      continue;
+    }
+    seen.push_back(name);
     bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; });
     if (!known) {
       std::string list;
