@@ -245,7 +245,7 @@ class Differ {
       for (std::size_t j = 0; j < b.size(); ++j) {
         if (taken[j]) continue;
         if (budget == 0) {
-          best = j;  // out of budget: pair in order
+          if (best == kNone) best = j;  // out of budget: pair in order
           break;
         }
         --budget;

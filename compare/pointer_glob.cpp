@@ -117,6 +117,9 @@ bool any_covers(const std::vector<PointerGlob>& globs, const std::vector<std::st
 }
 
 bool any_covers(const std::vector<PointerGlob>& globs, std::string_view pointer) {
+  if (globs.empty()) return false;
+  // Split once for all globs; "status" and "header:<name>" are not JSON Pointers.
+  if (auto tokens = split_pointer(pointer)) return any_covers(globs, *tokens);
   return std::any_of(globs.begin(), globs.end(), [&](const PointerGlob& g) { return g.covers(pointer); });
 }
 
