@@ -145,7 +145,8 @@ void register_diff_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   command->add_option("-c,--config", options->config_file,
-                      "YAML configuration whose compare: section supplies the rules (default: built-in defaults)")
+                      "Gateway configuration (YAML) whose compare: section supplies the rules; the whole file is "
+                      "validated as the gateway would (default: built-in rules)")
       ->check(CLI::ExistingFile);
   command->add_option("--format", options->format, "Output: a readable table, or the differences as JSON")
       ->check(CLI::IsMember({"table", "json"}))
