@@ -88,6 +88,10 @@ class Session {
     if (ec == http::error::header_limit) {
       GatewayError error{431, "header_too_large", "request header fields too large"};
       co_await write_error(error, "-", version, false);
+    } else if (ec == http::error::body_limit) {
+      // A Content-Length over the limit is refused as soon as the head is read.
+      GatewayError error{413, "body_too_large", "request body too large"};
+      co_await write_error(error, "-", version, false);
     } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
                ec != http::error::end_of_stream && ec != http::error::partial_message) {
       GatewayError error{400, "bad_request", "malformed request: " + ec.message()};

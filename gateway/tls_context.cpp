@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace parity::gateway {
 namespace {
@@ -43,7 +44,13 @@ std::shared_ptr<asio::ssl::context> make_server_tls(const config::TlsConfig& tls
     return nullptr;
   }
   if (SSL_CTX_use_PrivateKey_file(native, tls.key.c_str(), SSL_FILETYPE_PEM) != 1) {
-    error = "tls.key: cannot load private key from " + tls.key + ": " + openssl_error();
+    // OpenSSL compares the key with the certificate while loading it.
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      error = "tls.key: the private key in " + tls.key + " does not match the certificate in " + tls.cert;
+    } else {
+      error = "tls.key: cannot load private key from " + tls.key + ": " + openssl_error();
+    }
     return nullptr;
   }
   if (SSL_CTX_check_private_key(native) != 1) {

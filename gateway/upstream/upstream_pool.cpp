@@ -183,7 +183,8 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
     result.failure = Failure::aborted;
     co_return false;
   }
-  co_return parser.keep_alive();
+  // Bytes after the end of the message (a body sent with a 204, say) would corrupt the next exchange.
+  co_return parser.keep_alive() && buffer.size() == 0;
 }
 
 asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, ResponseHandler& handler,

@@ -1,0 +1,140 @@
+"""A small HTTP/1.1 backend for the gateway tests: echoes exactly what it received, and serves the
+awkward responses a proxy must relay faithfully (SSE, chunked, slow, binary, hop-by-hop headers).
+
+    /usr/bin/python3 tests/integration/echo_backend.py --port 0    # prints `listening on http://127.0.0.1:PORT`
+
+Routes (any method):
+  /sse?n=N&interval_ms=M   text/event-stream, N events M ms apart, chunked
+  /slow?ms=M               answers after M ms
+  /bytes?n=N&seed=S        N deterministic pseudo-random bytes
+  /chunked?n=N             a chunked JSON body in N pieces
+  /hop                     a response carrying hop-by-hop headers
+  /status/CODE             that status with a JSON body
+  /until-close             a body delimited by closing the connection (no length, no chunks)
+  anything else            JSON: method, target, headers (in order, with duplicates), body (base64), sha256
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import random
+import socket
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # quiet: the tests read responses, not logs
+        pass
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b""):
+                        pass
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json", extra=()) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if status not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD" and status not in (204, 304):
+            self.wfile.write(body)
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def handle_any(self) -> None:
+        body = self._body()
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        path = url.path
+        if path == "/sse":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(int(query.get("n", 3))):
+                self._chunk(f"data: {json.dumps({'i': i, 'sent': time.time()})}\n\n".encode())
+                time.sleep(int(query.get("interval_ms", 100)) / 1000)
+            self._chunk(b"data: [DONE]\n\n")
+            self._chunk(b"")
+        elif path == "/slow":
+            time.sleep(int(query.get("ms", 1000)) / 1000)
+            self._send(200, b'{"slow": true}')
+        elif path == "/bytes":
+            data = random.Random(int(query.get("seed", 1))).randbytes(int(query.get("n", 1024)))
+            self._send(200, data, "application/octet-stream")
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            pieces = int(query.get("n", 5))
+            self._chunk(b'{"pieces": [')
+            for i in range(pieces):
+                self._chunk((b"," if i else b"") + str(i).encode())
+            self._chunk(b"]}")
+            self._chunk(b"")
+        elif path == "/hop":
+            self._send(200, b'{"hop": true}', extra=[("Connection", "X-Hop-Secret"), ("X-Hop-Secret", "1"),
+                                                      ("Keep-Alive", "timeout=5"), ("Upgrade", "h2c"),
+                                                      ("X-Normal", "kept")])
+        elif path.startswith("/status/"):
+            code = int(path.rsplit("/", 1)[1])
+            self._send(code, json.dumps({"status": code}).encode())
+        elif path == "/until-close":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"closed-delimited body")
+            self.close_connection = True
+        else:
+            echo = {
+                "method": self.command,
+                "target": self.path,
+                "headers": [[k, v] for k, v in self.headers.items()],
+                "body_b64": base64.b64encode(body).decode(),
+                "sha256": hashlib.sha256(body).hexdigest(),
+            }
+            self._send(200, json.dumps(echo).encode())
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

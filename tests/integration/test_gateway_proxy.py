@@ -1,0 +1,189 @@
+"""Faithful forwarding through the real gateway over HTTPS: bytes, headers, streaming."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import ssl
+import time
+
+import httpx
+import pytest
+
+
+def client(gw, pki):
+    return httpx.Client(base_url=gw.url, verify=str(pki.ca_cert), timeout=10)
+
+
+def raw_connection(gw, pki) -> http.client.HTTPSConnection:
+    ctx = ssl.create_default_context(cafile=str(pki.ca_cert))
+    return http.client.HTTPSConnection("127.0.0.1", gw.port, context=ctx, timeout=10)
+
+
+def seen_headers(echo: dict) -> list:
+    return [(k.lower(), v) for k, v in echo["headers"]]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH"])
+def test_methods_query_and_binary_bodies_arrive_byte_identical(gateway, echo_backend, pki, method):
+    body = bytes(range(256)) * 64 if method not in ("GET", "DELETE") else b""
+    target = "/echo/a%2Fb?q=1&q=2&x=%E2%9C%93&empty="
+    with client(gateway, pki) as c:
+        through = c.request(method, target, content=body, headers={"Content-Type": "application/octet-stream"})
+    direct = httpx.request(method, echo_backend.url + target, content=body,
+                           headers={"Content-Type": "application/octet-stream"})
+    assert through.status_code == direct.status_code == 200
+    seen = through.json()
+    assert seen["method"] == method
+    assert seen["target"] == target
+    assert base64.b64decode(seen["body_b64"]) == body
+    assert seen["sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_binary_response_bodies_are_identical(gateway, echo_backend, pki):
+    for n in (0, 1, 65536, 3_000_001):
+        with client(gateway, pki) as c:
+            through = c.get(f"/bytes?n={n}&seed=9")
+        direct = httpx.get(f"{echo_backend.url}/bytes?n={n}&seed=9")
+        assert through.status_code == 200
+        assert through.content == direct.content
+        assert len(through.content) == n
+
+
+def test_status_codes_pass_through(gateway, pki):
+    with client(gateway, pki) as c:
+        for code in (201, 204, 301, 400, 404, 418, 500, 503):
+            r = c.get(f"/status/{code}", follow_redirects=False)
+            assert r.status_code == code
+            if code != 204:
+                assert r.json() == {"status": code}
+
+
+def test_cookie_and_authorization_reach_the_backend_byte_for_byte(gateway, pki):
+    conn = raw_connection(gateway, pki)
+    conn.putrequest("GET", "/echo", skip_accept_encoding=True)
+    conn.putheader("Cookie", "s=abc%3D%3D; t=x%2By")
+    conn.putheader("Authorization", "Bearer abc%2Bdef==")
+    conn.putheader("X-Dup", "first")
+    conn.putheader("X-Other", "between")
+    conn.putheader("X-Dup", "second")
+    conn.putheader("X-Empty", "")
+    conn.endheaders()
+    seen = seen_headers(json.loads(conn.getresponse().read()))
+    assert ("cookie", "s=abc%3D%3D; t=x%2By") in seen
+    assert ("authorization", "Bearer abc%2Bdef==") in seen
+    # Values of one field name keep their order (RFC 9110 5.3); Beast groups same-name fields together.
+    assert [v for k, v in seen if k == "x-dup"] == ["first", "second"]
+    assert ("x-other", "between") in seen
+    assert ("x-empty", "") in seen
+
+
+def test_hop_by_hop_headers_are_removed_both_ways(gateway, pki):
+    conn = raw_connection(gateway, pki)
+    conn.putrequest("GET", "/echo")
+    conn.putheader("Connection", "keep-alive, X-Hop-Request")
+    conn.putheader("X-Hop-Request", "secret")
+    conn.putheader("Keep-Alive", "timeout=5")
+    conn.putheader("TE", "trailers")
+    conn.putheader("Proxy-Authorization", "Basic Zm9vOmJhcg==")
+    conn.putheader("X-End-To-End", "kept")
+    conn.endheaders()
+    names = {k for k, _ in seen_headers(json.loads(conn.getresponse().read()))}
+    assert "x-end-to-end" in names
+    for hop in ("x-hop-request", "keep-alive", "te", "proxy-authorization"):
+        assert hop not in names
+    conn.request("GET", "/hop")
+    response = conn.getresponse()
+    response.read()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    assert headers["x-normal"] == "kept"
+    for hop in ("x-hop-secret", "keep-alive", "upgrade"):
+        assert hop not in headers
+
+
+def test_forwarded_headers_and_request_id(gateway, pki):
+    with client(gateway, pki) as c:
+        r = c.get("/echo", headers={"Host": "api.example.test", "X-Forwarded-For": "203.0.113.9"})
+        seen = dict(seen_headers(r.json()))
+        assert seen["x-forwarded-for"] == "203.0.113.9, 127.0.0.1"
+        assert seen["x-forwarded-proto"] == "https"
+        assert seen["x-forwarded-host"] == "api.example.test"
+        generated = seen["x-request-id"]
+        assert len(generated) == 32 and r.headers["x-request-id"] == generated
+
+        kept = c.get("/echo", headers={"X-Request-ID": "client-id-123"})
+        assert dict(seen_headers(kept.json()))["x-request-id"] == "client-id-123"
+        assert kept.headers["x-request-id"] == "client-id-123"
+
+        replaced = c.get("/echo", headers={"X-Request-ID": "bad id <script>"})
+        new_id = dict(seen_headers(replaced.json()))["x-request-id"]
+        assert new_id != "bad id <script>" and len(new_id) == 32
+
+
+def test_sse_events_arrive_one_by_one(gateway, pki):
+    interval = 0.4
+    arrivals = []
+    with client(gateway, pki) as c:
+        start = time.monotonic()
+        with c.stream("GET", f"/sse?n=4&interval_ms={int(interval * 1000)}") as r:
+            assert r.status_code == 200
+            assert r.headers["content-type"] == "text/event-stream"
+            for line in r.iter_lines():
+                if line.startswith("data: "):
+                    arrivals.append((time.monotonic() - start, line[6:].strip()))
+    assert [p for _, p in arrivals][-1] == "[DONE]"
+    assert len(arrivals) == 5
+    # Streamed, not buffered: the first event arrives long before the last one was produced.
+    assert arrivals[0][0] < interval
+    assert arrivals[-1][0] - arrivals[0][0] > 3 * interval * 0.8
+
+
+def test_chunked_request_and_response_bodies(gateway, pki):
+    def pieces():
+        for i in range(50):
+            yield (b"%03d," % i) * 100
+
+    expected = b"".join(pieces())
+    with client(gateway, pki) as c:
+        r = c.post("/echo", content=pieces())
+        assert base64.b64decode(r.json()["body_b64"]) == expected
+        chunked = c.get("/chunked?n=20")
+        assert chunked.json() == {"pieces": list(range(20))}
+
+
+def test_body_delimited_by_close_is_relayed(gateway, pki):
+    with client(gateway, pki) as c:
+        r = c.get("/until-close")
+        assert r.status_code == 200
+        assert r.text == "closed-delimited body"
+
+
+def test_head_requests_have_headers_and_no_body(gateway, pki):
+    with client(gateway, pki) as c:
+        r = c.head("/bytes?n=5000")
+        assert r.status_code == 200
+        assert r.headers["content-length"] == "5000"
+        assert r.content == b""
+        assert c.get("/status/200").status_code == 200  # the connection is still usable
+
+
+def test_keep_alive_connection_serves_many_requests(gateway, pki):
+    conn = raw_connection(gateway, pki)
+    for i in range(50):
+        conn.request("GET", f"/echo?i={i}")
+        r = conn.getresponse()
+        assert json.loads(r.read())["target"] == f"/echo?i={i}"
+
+
+def test_expect_100_continue_is_answered(gateway, pki):
+    conn = raw_connection(gateway, pki)
+    conn.putrequest("POST", "/echo")
+    conn.putheader("Content-Length", "5")
+    conn.putheader("Expect", "100-continue")
+    conn.endheaders()
+    conn.send(b"hello")
+    r = conn.getresponse()
+    seen = json.loads(r.read())
+    assert base64.b64decode(seen["body_b64"]) == b"hello"
+    assert "expect" not in {k.lower() for k, _ in seen["headers"]}
