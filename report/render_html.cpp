@@ -6,7 +6,7 @@
 #include "report/escape.h"
 #include "report/format.h"
 #include "report/render_json.h"
-#include "report/route_order.h"
+#include "report/presentation.h"
 #include "report/svg_charts.h"
 
 namespace parity::report {
@@ -47,7 +47,7 @@ table.sortable th{cursor:pointer;user-select:none}
 table.sortable th[data-dir=asc]::after{content:" ▲"}
 table.sortable th[data-dir=desc]::after{content:" ▼"}
 td.n,th.n{text-align:right}
-td code,li code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:1px 4px;border-radius:4px;word-break:break-all}
+td code,li code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:1px 4px;border-radius:4px;overflow-wrap:break-word}
 .badge{display:inline-block;font-size:11px;padding:1px 7px;border-radius:10px;font-weight:600}
 .badge.difference{background:#ffebe9;color:var(--bad)}
 .badge.noise{background:#eaeef2;color:#57606a}
@@ -143,6 +143,18 @@ std::string json_text(const nlohmann::json& v) {
   return v.is_null() ? "(absent)" : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// A pointer as HTML with a line-break opportunity before each inner "/", so that long pointers wrap
+// between segments instead of widening the table or breaking inside a name.
+std::string pointer_html(const std::string& pointer) {
+  const std::string text = html_escape(display_pointer(pointer));
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '/' && i > 0) out += "<wbr>";
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
 const char* field_class(const FieldStats& f) {
   if (f.noise()) return "noise";
   if (f.expected()) return "expected";
@@ -210,7 +222,7 @@ void route_details(std::ostringstream& out, const RouteStats& r, std::size_t top
       const auto& f = r.fields[i];
       const double share =
           r.counts.exchanges ? static_cast<double>(f.count) / static_cast<double>(r.counts.exchanges) : 0;
-      out << "<tr><td><code>" << html_escape(f.pointer) << "</code></td><td>" << compare::to_string(f.kind) << "</td>"
+      out << "<tr><td><code>" << pointer_html(f.pointer) << "</code></td><td>" << compare::to_string(f.kind) << "</td>"
           << count_cell(f.count) << share_cell(share, false) << "<td><span class=\"badge "
           << field_class(f) << "\">" << field_class(f) << "</span></td><td><ul class=\"examples\">";
       for (const auto& e : f.examples) {
@@ -240,7 +252,7 @@ std::vector<FieldBar> top_field_bars(const std::vector<RouteStats>& routes) {
   std::vector<Ranked> all;
   for (const auto& r : routes) {
     for (const auto& f : r.fields) {
-      FieldBar bar{route_label(r) + " · " + f.pointer, std::string(compare::to_string(f.kind)), f.count,
+      FieldBar bar{route_label(r) + " · " + display_pointer(f.pointer), std::string(compare::to_string(f.kind)), f.count,
                    f.noise() ? FieldBar::Class::noise
                    : f.expected() ? FieldBar::Class::expected
                                   : FieldBar::Class::difference};
@@ -273,7 +285,10 @@ std::string render_html(const Aggregate& aggregate, const RenderOptions& options
   if (!s.first_ts.empty()) out << html_escape(s.first_ts) << " → " << html_escape(s.last_ts);
   for (const auto& [side, n] : s.served_by) out << " · served by " << html_escape(side) << ": " << format_count(n);
   if (!options.source.empty()) out << " · <code>" << html_escape(options.source) << "</code>";
-  if (options.malformed > 0) out << " · " << format_count(options.malformed) << " malformed lines skipped";
+  if (options.malformed > 0) {
+    out << " · " << format_count(options.malformed) << (options.malformed == 1 ? " malformed line" : " malformed lines")
+        << " skipped";
+  }
   if (!options.generated_at.empty()) out << " · generated " << html_escape(options.generated_at);
   out << "</div></header><main>";
 

@@ -5,7 +5,7 @@
 
 #include "report/escape.h"
 #include "report/format.h"
-#include "report/route_order.h"
+#include "report/presentation.h"
 
 namespace parity::report {
 namespace {
@@ -60,7 +60,9 @@ std::string render_md(const Aggregate& aggregate, const RenderOptions& options) 
   }
   out << ".\n";
   if (!options.source.empty()) out << "Source: " << md_code(options.source) << ".";
-  if (options.malformed > 0) out << " Skipped " << format_count(options.malformed) << " malformed lines.";
+  if (options.malformed > 0) {
+    out << " Skipped " << format_count(options.malformed) << (options.malformed == 1 ? " malformed line." : " malformed lines.");
+  }
   if (!options.source.empty() || options.malformed > 0) out << "\n";
   out << "\n";
   out << "Parity counts exchanges that matched or whose differences are all expected (error format) or "
@@ -108,7 +110,7 @@ std::string render_md(const Aggregate& aggregate, const RenderOptions& options) 
     for (std::size_t i = 0; i < shown; ++i) {
       const auto& f = r.fields[i];
       const double share = r.counts.exchanges ? static_cast<double>(f.count) / static_cast<double>(r.counts.exchanges) : 0;
-      out << "| " << md_code(f.pointer) << " | " << compare::to_string(f.kind) << " | " << format_count(f.count)
+      out << "| " << md_code(display_pointer(f.pointer)) << " | " << compare::to_string(f.kind) << " | " << format_count(f.count)
           << " | " << format_percent(share) << " | " << field_note(f) << " | " << example_cell(f) << " |\n";
     }
     if (r.fields.size() > shown) {

@@ -7,7 +7,7 @@
 
 #include "report/escape.h"
 #include "report/format.h"
-#include "report/route_order.h"
+#include "report/presentation.h"
 
 namespace parity::report {
 namespace {
@@ -56,7 +56,7 @@ double nice_ceiling(double v) {
 }  // namespace
 
 std::string svg_verdict_bars(const std::vector<RouteStats>& routes) {
-  constexpr double kWidth = 960, kLabel = 300, kBar = 520, kRow = 26, kTop = 34;
+  constexpr double kWidth = 960, kLabel = 300, kBar = 460, kRow = 26, kTop = 34;
   const double height = kTop + kRow * static_cast<double>(routes.size()) + 8;
   std::ostringstream out;
   out << "<svg class=\"chart\" viewBox=\"0 0 " << num(kWidth) << " " << num(height)
@@ -144,7 +144,7 @@ std::string svg_percentile_curves(const LatencyHistogram& legacy, const LatencyH
     const double ms = y_max * i / 4;
     out << "<line x1=\"" << num(kLeft) << "\" x2=\"" << num(w - kRight) << "\" y1=\"" << num(py(ms)) << "\" y2=\""
         << num(py(ms)) << "\" class=\"grid\"/><text x=\"" << num(kLeft - 6) << "\" y=\"" << num(py(ms) + 4)
-        << "\" text-anchor=\"end\" class=\"tick\">" << format_ms(ms) << "</text>";
+        << "\" text-anchor=\"end\" class=\"tick\">" << (i == 0 ? "0" : format_ms(ms)) << "</text>";
   }
   const char* x_labels[] = {"0%", "90%", "99%", "99.9%", "99.99%"};
   for (int x = 0; x <= x_max; ++x) {

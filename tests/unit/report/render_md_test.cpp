@@ -49,7 +49,7 @@ TEST_CASE("the Markdown report has summary, route and field tables", "[render_md
   CHECK(md.find("## Parity report") == 0);
   CHECK(md.find("**10 exchanges** on 2 routes") != std::string::npos);
   CHECK(md.find("| **All routes** | 10 | 8 | 1 | 1 | 0 | 90.0% |") != std::string::npos);
-  CHECK(md.find("Skipped 1 malformed lines.") != std::string::npos);
+  CHECK(md.find("Skipped 1 malformed line.") != std::string::npos);
   // Routes worst first, latencies side by side.
   const auto users = md.find("| `GET /v1/users/{id}` | 2 | 0 | 1 | 1 | 0 | 50.0% |");
   const auto items = md.find("| `GET /v1/items` | 8 | 8 | 0 | 0 | 0 | 100% | 20.0 / 20.0 / 20.0 | 10.0 / 10.0 / 10.0 |");

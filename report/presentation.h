@@ -1,5 +1,5 @@
 #pragma once
-// The order the human-facing reports list routes in: the least parity first.
+// How the human-facing reports (Markdown, HTML) order and name routes and fields.
 #include <string>
 #include <vector>
 
@@ -12,6 +12,9 @@ void sort_worst_first(std::vector<RouteStats>& routes);
 
 // "GET /v1/files/{file_id}"
 std::string route_label(const RouteStats& route);
+
+// A pointer as shown to people: the empty JSON Pointer (the whole body) reads "(whole body)".
+std::string display_pointer(const std::string& pointer);
 
 // Differences that count against parity (not all noise, not all explained by an error format).
 bool is_real_difference(const FieldStats& field);

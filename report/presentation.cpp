@@ -1,4 +1,4 @@
-#include "report/route_order.h"
+#include "report/presentation.h"
 
 #include <algorithm>
 #include <tuple>
@@ -18,6 +18,8 @@ void sort_worst_first(std::vector<RouteStats>& routes) {
 std::string route_label(const RouteStats& route) {
   return route.method.empty() ? route.route : route.method + " " + route.route;
 }
+
+std::string display_pointer(const std::string& pointer) { return pointer.empty() ? "(whole body)" : pointer; }
 
 bool is_real_difference(const FieldStats& field) {
   return field.count > field.noise_count + field.expected_count;
