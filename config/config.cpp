@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "compare/validate_rules.h"
 #include "config/routes.h"
 #include "core/http_message.h"
 #include "config/url.h"
@@ -117,6 +118,23 @@ void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, R
   if (route.name.empty()) route.name = route.path.empty() ? route.prefix : route.path;
 }
 
+// statuses: [[422, 400], …] — (legacy, candidate) status pairs an error format explains.
+void read_status_pairs(YamlReader& r, const YAML::Node& format, const std::string& key,
+                       std::vector<std::pair<int, int>>& out) {
+  auto node = format["statuses"];
+  if (!node) return;
+  auto bad = [&] { r.error(key + ".statuses", "must be a list of [legacy, candidate] status pairs, e.g. [[422, 400]]"); };
+  if (!node.IsSequence()) return bad();
+  for (const auto& pair : node) {
+    if (!pair.IsSequence() || pair.size() != 2) return bad();
+    try {
+      out.emplace_back(pair[0].as<int>(), pair[1].as<int>());
+    } catch (const YAML::Exception&) {
+      return bad();
+    }
+  }
+}
+
 void read_compare(YamlReader& r, const YAML::Node& node, compare::Rules& rules) {
   const std::string key = "compare";
   r.known_keys(node, key, {"ignore", "headers", "unordered", "number_tolerance", "error_formats", "noise"});
@@ -138,10 +156,11 @@ void read_compare(YamlReader& r, const YAML::Node& node, compare::Rules& rules) 
           r.error(fkey, "needs both `legacy` and `candidate` templates");
           continue;
         }
-        r.known_keys(f, fkey, {"legacy", "candidate"});
+        r.known_keys(f, fkey, {"legacy", "candidate", "statuses"});
         compare::ErrorFormat format;
         format.legacy = yaml_to_json(f["legacy"]);
         format.candidate = yaml_to_json(f["candidate"]);
+        read_status_pairs(r, f, fkey, format.statuses);
         rules.error_formats.push_back(std::move(format));
       }
     }
@@ -273,6 +292,7 @@ void validate(Config& c, YamlReader& r, const std::string& base_dir) {
   }
   c.store.path = resolve_path(c.store.path, r.base_dir_for("store.path", base_dir));
   for (auto& h : c.store.redact_headers) h = to_lower(h);
+  for (auto& e : compare::validate_rules(c.compare)) r.error(e.key, e.reason);
 }
 
 LoadResult load_from_node(YAML::Node root, const std::string& base_dir, EnvLookup env,

@@ -72,6 +72,7 @@ compare:
   number_tolerance: 1.0e-9
   error_formats:
     - {legacy: {detail: $message}, candidate: {error: {message: $message, type: "*"}}}
+    - {legacy: {detail: "*"}, candidate: {error: {message: "*", type: x}}, statuses: [[422, 400]]}
   noise: {learn: true}
 store: {path: parity-data}
 )";
@@ -83,7 +84,8 @@ store: {path: parity-data}
   CHECK(r.config->routes[1].name == "/v1/files/{file_id}");
   CHECK(r.config->candidate.parsed.scheme == "https");
   CHECK(r.config->compare.headers == std::vector<std::string>{"content-type"});
-  REQUIRE(r.config->compare.error_formats.size() == 1);
+  REQUIRE(r.config->compare.error_formats.size() == 2);
+  CHECK(r.config->compare.error_formats[1].statuses == std::vector<std::pair<int, int>>{{422, 400}});
   CHECK(r.config->compare.error_formats[0].legacy == nlohmann::json{{"detail", "$message"}});
   CHECK(r.config->compare.error_formats[0].candidate["error"]["type"] == "*");
   CHECK(r.config->store.path == "/srv/parity/parity-data");
@@ -120,6 +122,9 @@ TEST_CASE("every bad key is named with a reason") {
       {"compare: {number_tolerance: -1}", "compare.number_tolerance", ">= 0"},
       {"compare: {error_formats: [{legacy: {detail: x}}]}", "compare.error_formats[0]", "both"},
       {"tls: {min_version: '1.1'}", "tls.min_version", "1.2"},
+      {"compare: {ignore: ['no-slash']}", "compare.ignore[0]", ""},
+      {"compare: {error_formats: [{legacy: {detail: x}, candidate: {error: x}, statuses: [422]}]}",
+       "compare.error_formats[0].statuses", "pairs"},
   }));
   // Cases that set backends replace the base's backends instead of repeating the key.
   std::string base = c.yaml.rfind("backends:", 0) == 0 ? "insecure_http: true\n" : kBase;
