@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <random>
 
 #include "cli/commands.h"
@@ -10,6 +12,9 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "gateway/server.h"
+#include "report/live_aggregates.h"
+#include "shadow/mirror_service.h"
+#include "store/jsonl_sink.h"
 
 namespace parity::cli {
 namespace {
@@ -35,6 +40,23 @@ std::shared_ptr<spdlog::async_logger> make_access_log(std::shared_ptr<spdlog::de
   return log;
 }
 
+std::string instance_id(const config::Config& config) {
+  if (!config.instance.empty()) return config.instance;
+  char host[256] = {};
+  return gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string("parity");
+}
+
+void export_store_stats(MetricsRegistry& metrics, const store::RecordSink& sink) {
+  metrics.add_collector([&sink](std::string& out) {
+    auto stats = sink.stats();
+    out += "# HELP parity_store_records_total Records by outcome: written, dropped (queue full), failed (write error)\n"
+           "# TYPE parity_store_records_total counter\n";
+    out += "parity_store_records_total{result=\"written\"} " + std::to_string(stats.written) + "\n";
+    out += "parity_store_records_total{result=\"dropped\"} " + std::to_string(stats.dropped) + "\n";
+    out += "parity_store_records_total{result=\"failed\"} " + std::to_string(stats.failed) + "\n";
+  });
+}
+
 int run_gateway(const GatewayOptions& options) {
   auto log = make_log();
   auto cfg = load_or_report(options.config);
@@ -49,12 +71,20 @@ int run_gateway(const GatewayOptions& options) {
            "parity_access_log_dropped_total " +
            std::to_string(access_pool->overrun_counter()) + "\n";
   });
-  SystemClock clock;
+  auto clock = std::make_shared<SystemClock>();
+  // The store and the live aggregates outlive the mirror, which outlives the server (whose pending
+  // coroutines report to the mirror when they are destroyed).
+  store::JsonlSink sink(store::jsonl_sink_options(config->store), log, clock);
+  export_store_stats(metrics, sink);
+  report::LiveAggregates live;
+  metrics.add_collector([&live](std::string& out) { out += live.to_prometheus(); });
+  shadow::MirrorService mirror({log, &metrics, clock.get(), {&sink, &live, &metrics, instance_id(*config)}, 1});
   gateway::ServerDeps deps;
   deps.log = log;
   deps.access_log = access_log;
   deps.metrics = &metrics;
-  deps.clock = &clock;
+  deps.clock = clock.get();
+  deps.mirror = &mirror;
   deps.seed = options.seed ? options.seed : std::random_device{}();
   deps.reload_source = [config_options = options.config] {
     return config::load_config(config_options.file, config::process_env, config_options.overrides);
@@ -66,6 +96,10 @@ int run_gateway(const GatewayOptions& options) {
     return 2;
   }
   server.run();
+  mirror.wait_idle();
+  sink.flush();
+  auto stats = sink.stats();
+  log->info("store flushed: {} record(s) written, {} dropped, {} failed", stats.written, stats.dropped, stats.failed);
   access_log->flush();
   return 0;
 }

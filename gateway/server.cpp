@@ -6,6 +6,7 @@
 #include "config/url.h"
 #include "gateway/server_state.h"
 #include "gateway/tls_context.h"
+#include "shadow/mirror.h"
 
 namespace parity::gateway {
 
@@ -161,7 +162,8 @@ void Server::Impl::begin_drain() {
 void Server::Impl::finish_when_drained(std::chrono::steady_clock::time_point deadline) {
   auto timer = std::make_shared<asio::steady_timer>(loops[0]->io, std::chrono::milliseconds(20));
   timer->async_wait([this, timer, deadline](const error_code&) {
-    bool drained = state.requests_in_flight.load() == 0;
+    // Mirrors in flight are part of the exchanges to finish: their records would be lost otherwise.
+    bool drained = state.requests_in_flight.load() == 0 && (!state.deps.mirror || state.deps.mirror->in_flight() == 0);
     if (!drained && std::chrono::steady_clock::now() < deadline) {
       // Connections that finished their request may be idle now: close them too.
       for (auto& loop : loops) {
@@ -175,7 +177,8 @@ void Server::Impl::finish_when_drained(std::chrono::steady_clock::time_point dea
       return;
     }
     if (!drained) {
-      state.deps.log->warn("drain timeout: {} request(s) still in flight are cut", state.requests_in_flight.load());
+      state.deps.log->warn("drain timeout: {} request(s) and {} mirror(s) still in flight are cut",
+                           state.requests_in_flight.load(), state.deps.mirror ? state.deps.mirror->in_flight() : 0);
     }
     for (auto& loop : loops) loop->io.stop();
   });

@@ -21,10 +21,11 @@ struct ConnectionHandle {
 // One event loop: an io_context run by one thread, with its own pools and random source, so a
 // request never crosses threads on the client path.
 struct EventLoop {
-  explicit EventLoop(std::uint64_t seed) : random(seed), pools(io.get_executor()) {}
+  explicit EventLoop(std::uint64_t seed) : random(seed), pools(io.get_executor()), mirror_pools(io.get_executor()) {}
   asio::io_context io{1};
   std::mt19937_64 random;
-  upstream::PoolSet pools;
+  upstream::PoolSet pools;         // the served side's connections
+  upstream::PoolSet mirror_pools;  // the shadow's own connections, with the mirror timeout
   std::list<ConnectionHandle*> connections;  // touched only on this loop's thread
 };
 

@@ -175,7 +175,7 @@ class Session {
     request.erase(http::field::expect);
     add_forwarded(request.base(), {peer_, tls_ ? "https" : "http", client_host});
     request.target(backend.parsed.base_path + match->upstream_target);
-    request.set(http::field::host, upstream_host(backend.parsed));
+    request.set(http::field::host, upstream::host_header(backend.parsed));
     request.set("X-Request-ID", bsv(request_id));
     request.version(11);
     request.keep_alive(true);
@@ -183,8 +183,13 @@ class Session {
 
     std::shared_ptr<shadow::ServedCapture> capture;
     if (state_.deps.mirror) {
-      shadow::MirrorContext context{snapshot,    route,       request,
-                                    request_id,  loop_.pools, asio::any_io_executor(loop_.io.get_executor()),
+      shadow::MirrorContext context{snapshot,
+                                    route,
+                                    request,
+                                    match->upstream_target,
+                                    request_id,
+                                    loop_.mirror_pools,
+                                    asio::any_io_executor(loop_.io.get_executor()),
                                     loop_.random};
       capture = state_.deps.mirror->begin(context);
     }
@@ -194,8 +199,8 @@ class Session {
                                           .request_id = request_id,
                                           .capture_limit = capture ? capture->max_body() : 0,
                                           .write_timeout = std::chrono::milliseconds(cfg.limits.idle_timeout_ms)});
-    auto& pool = loop_.pools.get(served, snapshot);
-    auto result = co_await pool.send(request, writer);
+    auto pool = loop_.pools.get(served, snapshot);
+    auto result = co_await pool->send(request, writer);
     outcome.upstream_ms = static_cast<double>(result.latency.count()) / 1000.0;
     outcome.bytes = result.body_bytes;
     if (capture) capture->served(writer.take_capture(), result);
@@ -217,13 +222,6 @@ class Session {
                        std::string(timeout ? "upstream timed out: " : "upstream failed: ") +
                            upstream::to_string(result.failure)};
     co_return co_await write_error(error, request_id, version, keep_alive);
-  }
-
-  static std::string upstream_host(const config::Url& url) {
-    bool v6 = url.host.find(':') != std::string::npos;
-    std::string host = v6 ? "[" + url.host + "]" : url.host;
-    bool default_port = (url.scheme == "https" && url.port == 443) || (url.scheme == "http" && url.port == 80);
-    return default_port ? host : host + ":" + std::to_string(url.port);
   }
 
   asio::awaitable<bool> write_local(int status, std::string_view content_type, std::string body,

@@ -25,8 +25,9 @@ struct MirrorContext {
   const gateway::Snapshot& snapshot;
   const config::RouteConfig& route;
   const upstream::Request& request;  // exactly as sent to the served backend
+  std::string_view upstream_target;  // the routed target, before any backend base path
   std::string_view request_id;
-  upstream::PoolSet& pools;          // this event loop's pools
+  upstream::PoolSet& pools;          // this event loop's mirror pools
   asio::any_io_executor executor;    // this event loop
   std::mt19937_64& random;           // this event loop's random source
 };
@@ -37,6 +38,8 @@ class Mirror {
   // After the request is read and routed: decides, and if mirrored starts the shadow request off the
   // client's path. Returns where to report the served response, or nullptr when not mirrored.
   virtual std::shared_ptr<ServedCapture> begin(const MirrorContext& context) = 0;
+  // Mirrors started and not yet recorded (the drain waits for them).
+  virtual std::size_t in_flight() const = 0;
 };
 
 }  // namespace parity::shadow

@@ -1,0 +1,54 @@
+#include "core/bounded_workers.h"
+
+namespace parity {
+
+BoundedWorkers::BoundedWorkers(std::size_t threads, std::size_t capacity) : capacity_(capacity) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, threads); ++i) threads_.emplace_back([this] { run(); });
+}
+
+BoundedWorkers::~BoundedWorkers() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+bool BoundedWorkers::try_submit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= capacity_) return false;
+    queue_.push_back(std::move(job));
+  }
+  work_.notify_one();
+  return true;
+}
+
+void BoundedWorkers::wait_idle() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return queue_.empty() && running_ == 0; });
+}
+
+std::size_t BoundedWorkers::pending() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size() + running_;
+}
+
+void BoundedWorkers::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    work_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything queued has run
+    auto job = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    lock.unlock();
+    job();
+    lock.lock();
+    --running_;
+    if (queue_.empty() && running_ == 0) idle_.notify_all();
+  }
+}
+
+}  // namespace parity

@@ -1,0 +1,38 @@
+#pragma once
+// A small fixed pool of worker threads with a bounded queue. try_submit never blocks: when the queue
+// is full the job is refused and the caller counts the drop. Used to keep diffing off the event loops.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace parity {
+
+class BoundedWorkers {
+ public:
+  BoundedWorkers(std::size_t threads, std::size_t capacity);
+  ~BoundedWorkers();  // runs every queued job, then joins
+  BoundedWorkers(const BoundedWorkers&) = delete;
+  BoundedWorkers& operator=(const BoundedWorkers&) = delete;
+
+  bool try_submit(std::function<void()> job);
+  // Blocks until the queue is empty and no job runs.
+  void wait_idle();
+  std::size_t pending() const;
+
+ private:
+  void run();
+  const std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable work_;
+  std::condition_variable idle_;
+  std::deque<std::function<void()>> queue_;
+  std::size_t running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace parity

@@ -1,0 +1,175 @@
+#include "shadow/mirror_service.h"
+
+#include "gateway/upstream/plain_response.h"
+#include "shadow/mirror_policy.h"
+
+namespace parity::shadow {
+
+using config::Side;
+
+// Collects the sides of one mirrored exchange on its event loop; the last one to arrive hands the
+// whole exchange to the diff workers. Destroyed without completing (loop stopped): the slot is freed.
+class PendingExchange final : public ServedCapture {
+ public:
+  PendingExchange(MirrorService& service, CompletedExchange exchange, int awaiting, std::size_t max_body)
+      : service_(service), exchange_(std::move(exchange)), awaiting_(awaiting), max_body_(max_body) {}
+  ~PendingExchange() override {
+    if (!submitted_) service_.release_slot();
+  }
+
+  std::size_t max_body() const override { return max_body_; }
+
+  void served(HttpResponse response, const upstream::Result& result) override {
+    exchange_.served_side = outcome(std::move(response), result);
+    arrive();
+  }
+
+  void shadow(SideOutcome side) {
+    exchange_.shadow_side = std::move(side);
+    arrive();
+  }
+
+  void legacy_again(SideOutcome side) {
+    exchange_.legacy_again = std::move(side);
+    arrive();
+  }
+
+  static SideOutcome outcome(HttpResponse response, const upstream::Result& result) {
+    SideOutcome side;
+    side.latency_ms = static_cast<double>(result.latency.count()) / 1000.0;
+    side.bytes = result.body_bytes;
+    if (result.failure != upstream::Failure::none) {
+      side.error = std::string(upstream::to_string(result.failure)) + ": " + result.error;
+    }
+    if (result.head_received) side.response = std::move(response);
+    return side;
+  }
+
+ private:
+  void arrive() {
+    if (--awaiting_ > 0) return;
+    submitted_ = true;
+    service_.submit(std::move(exchange_));
+  }
+
+  MirrorService& service_;
+  CompletedExchange exchange_;
+  int awaiting_;
+  std::size_t max_body_;
+  bool submitted_ = false;
+};
+
+namespace {
+
+// Sends one copy and reports it back to the pending exchange (on the same event loop).
+asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, std::shared_ptr<upstream::Pool> pool,
+                                upstream::Request request, std::size_t max_body, bool is_noise_sample) {
+  auto response = co_await upstream::fetch(*pool, request, max_body);
+  auto side = PendingExchange::outcome(
+      upstream::to_plain(response.head, std::move(response.body), response.truncated), response.result);
+  if (is_noise_sample) {
+    pending->legacy_again(std::move(side));
+  } else {
+    pending->shadow(std::move(side));
+  }
+}
+
+upstream::Request copy_for(const MirrorContext& ctx, const config::BackendConfig& backend) {
+  upstream::Request copy = ctx.request;  // the exact bytes of the body, the same headers
+  copy.target(bsv(backend.parsed.base_path + std::string(ctx.upstream_target)));
+  copy.set(http::field::host, upstream::host_header(backend.parsed));
+  copy.set("X-Parity-Mirror", "1");
+  return copy;
+}
+
+}  // namespace
+
+MirrorService::MirrorService(MirrorServiceDeps deps)
+    : deps_(std::move(deps)),
+      recorder_(deps_.recorder),
+      mirrored_(deps_.metrics->counter("parity_mirrored_total", {}, "Requests mirrored to the shadow")),
+      dropped_queue_full_(deps_.metrics->counter("parity_mirror_dropped_total", {{"reason", "queue_full"}},
+                                                 "Mirrors dropped, by reason")),
+      dropped_diff_full_(deps_.metrics->counter("parity_mirror_dropped_total", {{"reason", "diff_queue_full"}},
+                                                "Mirrors dropped, by reason")),
+      workers_(deps_.diff_threads, 1024) {}
+
+MirrorService::~MirrorService() { workers_.wait_idle(); }
+
+void MirrorService::warn(WarningThrottle& throttle, const std::string& message) {
+  if (auto held = throttle.admit(deps_.clock->steady_now())) {
+    if (*held > 0) {
+      deps_.log->warn("{} ({} more like it since the last warning)", message, *held);
+    } else {
+      deps_.log->warn("{}", message);
+    }
+  }
+}
+
+std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
+  const auto& cfg = *ctx.snapshot.config;
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  auto decision = decide_mirror(cfg, ctx.route, sv(ctx.request.method_string()), uniform(ctx.random),
+                                uniform(ctx.random));
+  if (!decision.mirror) return nullptr;
+  // The bound covers mirrors queued or in flight: over it the mirror is dropped, never waited for.
+  if (in_flight_.fetch_add(1) >= cfg.mirror.queue) {
+    in_flight_.fetch_sub(1);
+    dropped_queue_full_.inc();
+    warn(queue_full_warning_, "mirror queue full (" + std::to_string(cfg.mirror.queue) +
+                                  "): dropping mirrors; the clients are unaffected");
+    return nullptr;
+  }
+  mirrored_.inc();
+  const Side shadow_side = config::other(cfg.serve);
+  CompletedExchange exchange;
+  exchange.config = ctx.snapshot.config;
+  exchange.started = deps_.clock->now();
+  exchange.request_id = std::string(ctx.request_id);
+  exchange.method = std::string(sv(ctx.request.method_string()));
+  exchange.route = ctx.route.name;
+  exchange.target = std::string(ctx.upstream_target);
+  exchange.served = cfg.serve;
+  // Legacy asked a second time is only useful against a legacy answer, which we always have.
+  const bool resample = decision.resample_legacy;
+  auto pending = std::make_shared<PendingExchange>(*this, std::move(exchange), resample ? 3 : 2,
+                                                   cfg.mirror.max_body_bytes);
+  const auto timeout = std::chrono::milliseconds(cfg.mirror.timeout_ms);
+  auto shadow_pool = ctx.pools.get(shadow_side, ctx.snapshot, timeout);
+  asio::co_spawn(ctx.executor,
+                 send_copy(pending, shadow_pool, copy_for(ctx, cfg.backend(shadow_side)), cfg.mirror.max_body_bytes,
+                           false),
+                 asio::detached);
+  if (resample) {
+    auto legacy_pool = ctx.pools.get(Side::legacy, ctx.snapshot, timeout);
+    asio::co_spawn(ctx.executor,
+                   send_copy(pending, legacy_pool, copy_for(ctx, cfg.legacy), cfg.mirror.max_body_bytes, true),
+                   asio::detached);
+  }
+  return pending;
+}
+
+void MirrorService::submit(CompletedExchange exchange) {
+  if (!exchange.shadow_side.error.empty()) {
+    deps_.metrics
+        ->counter("parity_mirror_failed_total",
+                  {{"backend", config::to_string(config::other(exchange.served))},
+                   {"reason", exchange.shadow_side.error.substr(0, exchange.shadow_side.error.find(':'))}},
+                  "Mirrors whose shadow failed or timed out (recorded as shadow_error)")
+        .inc();
+    warn(shadow_error_warning_, "shadow " + std::string(config::to_string(config::other(exchange.served))) +
+                                    " failed for request " + exchange.request_id + ": " + exchange.shadow_side.error);
+  }
+  auto job = std::make_shared<CompletedExchange>(std::move(exchange));
+  bool queued = workers_.try_submit([this, job] {
+    recorder_.record(*job);
+    release_slot();
+  });
+  if (!queued) {
+    release_slot();
+    dropped_diff_full_.inc();
+    warn(diff_full_warning_, "diff workers saturated: dropping a mirrored exchange unrecorded");
+  }
+}
+
+}  // namespace parity::shadow
