@@ -235,7 +235,7 @@ Comparison compare_responses(const HttpResponse& legacy, const HttpResponse& can
   const Body b = read_body(candidate);
   const ErrorFormat* format = nullptr;
   if (a.parsed && b.parsed) {
-    if (auto index = find_error_format(rules.error_formats, *a.parsed, *b.parsed)) {
+    if (auto index = find_error_format(rules.error_formats, *a.parsed, *b.parsed, legacy.status, candidate.status)) {
       format = &rules.error_formats[*index];
       out.explain_body_by_error_format();
     }

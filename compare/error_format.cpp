@@ -79,8 +79,13 @@ std::optional<Bindings> match_template(const json& tmpl, const json& value) {
 }
 
 std::optional<std::size_t> find_error_format(const std::vector<ErrorFormat>& formats, const json& legacy,
-                                             const json& candidate) {
+                                             const json& candidate, int legacy_status, int candidate_status) {
   for (std::size_t i = 0; i < formats.size(); ++i) {
+    const auto& statuses = formats[i].statuses;
+    if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), std::pair{legacy_status, candidate_status}) ==
+                                 statuses.end()) {
+      continue;
+    }
     auto legacy_bindings = match_template(formats[i].legacy, legacy);
     if (!legacy_bindings) continue;
     auto candidate_bindings = match_template(formats[i].candidate, candidate);

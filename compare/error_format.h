@@ -29,9 +29,11 @@ using Bindings = std::map<std::string, nlohmann::json>;
 // The bindings when `value` matches `tmpl`, else nullopt.
 std::optional<Bindings> match_template(const nlohmann::json& tmpl, const nlohmann::json& value);
 
-// Index of the first format that explains this pair of bodies.
+// Index of the first format that explains this pair of bodies with these statuses. A format that lists
+// `statuses` applies only to those (legacy, candidate) pairs; one without applies to any pair.
 std::optional<std::size_t> find_error_format(const std::vector<ErrorFormat>& formats, const nlohmann::json& legacy,
-                                             const nlohmann::json& candidate);
+                                             const nlohmann::json& candidate, int legacy_status,
+                                             int candidate_status);
 
 // True when the two statuses are equal or `format.statuses` lists the pair.
 bool explains_status(const ErrorFormat& format, int legacy_status, int candidate_status);

@@ -12,8 +12,9 @@ namespace parity::compare {
 struct ErrorFormat {
   nlohmann::json legacy;
   nlohmann::json candidate;
-  // (legacy status, candidate status) pairs this format also explains, e.g. {422, 400}: without one,
-  // a status difference between two matching error bodies is still a mismatch.
+  // (legacy status, candidate status) pairs, e.g. {422, 400}. When given, the format applies only to
+  // exchanges with one of these pairs, and explains their status difference; without any, it applies to
+  // every pair, and a status difference between two matching error bodies is still a mismatch.
   std::vector<std::pair<int, int>> statuses;
 };
 

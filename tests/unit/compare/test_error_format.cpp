@@ -56,13 +56,16 @@ TEST_CASE("an error format explains a pair only with equal bindings", "[error_fo
        {{422, 400}}},
   };
   const json legacy = json::parse(R"({"detail":"Not Found"})");
-  CHECK(find_error_format(formats, legacy, json::parse(R"({"error":{"message":"Not Found","type":"x"}})")) == 0u);
-  CHECK_FALSE(find_error_format(formats, legacy, json::parse(R"({"error":{"message":"Gone","type":"x"}})")));
-  // The first format fails on the message; the second explains any detail against this type.
-  CHECK(find_error_format(formats, legacy,
-                          json::parse(R"({"error":{"message":"Gone","type":"invalid_request_error"}})")) == 1u);
-  CHECK_FALSE(find_error_format(formats, json::parse(R"({"other":1})"), json::parse(R"({"other":1})")));
-  CHECK_FALSE(find_error_format({}, legacy, legacy));
+  CHECK(find_error_format(formats, legacy, json::parse(R"({"error":{"message":"Not Found","type":"x"}})"), 404, 404) ==
+        0u);
+  CHECK_FALSE(find_error_format(formats, legacy, json::parse(R"({"error":{"message":"Gone","type":"x"}})"), 404, 404));
+  // The first format fails on the message; the second explains any detail against this type, but only
+  // for the status pairs it lists.
+  const json gone = json::parse(R"({"error":{"message":"Gone","type":"invalid_request_error"}})");
+  CHECK(find_error_format(formats, legacy, gone, 422, 400) == 1u);
+  CHECK_FALSE(find_error_format(formats, legacy, gone, 404, 404));
+  CHECK_FALSE(find_error_format(formats, json::parse(R"({"other":1})"), json::parse(R"({"other":1})"), 200, 200));
+  CHECK_FALSE(find_error_format({}, legacy, legacy, 404, 404));
 
   CHECK(explains_status(formats[1], 422, 400));
   CHECK(explains_status(formats[1], 404, 404));
