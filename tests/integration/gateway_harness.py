@@ -7,6 +7,7 @@ with the session's test CA (or plain HTTP with insecure=True).
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -26,7 +27,27 @@ def parity_binary() -> Path:
 
 
 class Gateway(Service):
-    """A running `parity gateway`; `url` is https://127.0.0.1:PORT (http:// with --insecure-http)."""
+    """A running `parity gateway`; `url` is https://127.0.0.1:PORT (http:// with --insecure-http).
+    Its log stays readable after stop() (the drain and flush messages come last)."""
+
+    _final_log = None
+
+    def stop(self, timeout: float = 15.0) -> int:
+        if self._final_log is not None:
+            return self.proc.returncode
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._final_log = self.log()
+        self.log_path.unlink(missing_ok=True)
+        return self.proc.returncode
+
+    def log(self) -> str:
+        return self._final_log if self._final_log is not None else super().log()
 
     def _wait_until_listening(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
