@@ -1,0 +1,868 @@
+#!/usr/bin/python3
+"""Mirror overhead benchmark (issue 4): what mirroring costs the clients, Parity against nginx's `mirror`.
+
+Starts, in a temporary directory, all on 127.0.0.1 and free ports, backends that all answer GET /v1/models
+with the same bytes and Content-Type as the project's candidate fixture (`parity-candidate`, asked once at
+start), so primary and shadow agree and Parity's diff parses and compares two real JSON bodies each time:
+  - primary: nginx, plain HTTP, `return 200 '<those bytes>'`;
+  - fast shadow: the same (or, --fast-shadow candidate, `parity-candidate --delay-ms 0`);
+  - slow shadow: nginx answering the same bytes after --delay-ms (200) — it tries to connect to a socket
+    whose accept queue is full and answers from its error page when proxy_connect_timeout fires; or,
+    --slow-shadow candidate, `parity-candidate --delay-ms 200` (a thread per connection, far more CPU);
+  - two Parity gateways (TLS, mirror on, diff on, records written to a temporary store): one mirroring to
+    the fast shadow, one to the slow shadow (mirror.queue 4096);
+  - two nginx TLS reverse proxies with the classic `mirror /mirror;` + `location = /mirror { internal;
+    proxy_pass http://shadow$request_uri; }`: one to each shadow.
+Then, with wrk (TLS, keep-alive, --latency) at GET /v1/models:
+  (a) client latency: wrk -t2 -c16 at the four gateways, interleaved for R rounds of D seconds; medians of
+      p50/p99 and the ratio slow-shadow/fast-shadow of the client p99 for each (goal for Parity <= 1.1;
+      nginx's mirror holds the client's connection until the mirror subrequest is answered);
+  (b) throughput: wrk -t2 -c64 at Parity (fast shadow) and nginx mirror (fast shadow), interleaved;
+      medians of req/s and the Parity/nginx ratio (goal >= 1.5).
+Parity's mirrored/dropped/failed counts come from its /metrics, per wrk run (after the in-flight mirrors
+have settled), and the verdicts of the records written from its store.
+
+The machine is shared and noisy: every figure is a median or a ratio measured in the same run, never an
+assertion. Exit status: 0 whether the goals are met or not; 2 when the setup fails (missing tool, a server
+that does not start); 1 when a server dies during the run; 130 when interrupted.
+
+  bench/mirror_overhead.py                  # defaults: 3 rounds x 10 s, ~4 min
+  bench/mirror_overhead.py --quick          # ~1 min smoke run
+  bench/mirror_overhead.py --json out.json
+Environment: PARITY_BIN_DIR (default /work/main/build/release/bin; needs parity and parity-candidate),
+BENCH_DURATION, BENCH_ROUNDS; flags override them.
+"""
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PATH = "/v1/models"
+FD_LIMIT = 65536
+LATENCY_TARGETS = ("parity_fast", "parity_slow", "nginx_fast", "nginx_slow")
+THROUGHPUT_TARGETS = ("parity_fast", "nginx_fast")
+NAMES = {"parity_fast": "parity, fast shadow", "parity_slow": "parity, slow shadow",
+         "nginx_fast": "nginx mirror, fast shadow", "nginx_slow": "nginx mirror, slow shadow"}
+
+
+class SetupError(Exception):
+    pass
+
+
+class ServerDied(Exception):
+    pass
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- processes
+# (small pieces copied from bench/gateway_overhead.py)
+
+class Processes:
+    """Every process the bench starts, each in its own session; stopped by pid on exit, even on Ctrl-C."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, name, argv, **kw):
+        try:
+            proc = subprocess.Popen(argv, start_new_session=True, **kw)
+        except OSError as e:
+            raise SetupError(f"cannot start {name}: {e}")
+        proc.bench_name = name
+        self.procs.append(proc)
+        return proc
+
+    def stop_all(self):
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)  # its own process group: nginx workers go too
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 10
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+        self.procs.clear()
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tail(path, lines=20):
+    try:
+        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def wait_port(port, proc, what, log_file, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SetupError(f"{what} exited with status {proc.returncode} at start:\n{tail(log_file)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SetupError(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f} s:\n{tail(log_file)}")
+
+
+def wait_log(proc, log_file, pattern, what, timeout=20.0):
+    """Waits for a line matching `pattern` in the process's log; returns the match."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        m = re.search(pattern, Path(log_file).read_text(errors="replace")) if Path(log_file).exists() else None
+        if m:
+            return m
+        if proc.poll() is not None:
+            raise SetupError(f"{what} exited with status {proc.returncode} at start:\n{tail(log_file)}")
+        time.sleep(0.05)
+    raise SetupError(f"{what} did not log /{pattern}/ within {timeout:.0f} s:\n{tail(log_file)}")
+
+
+def run(argv, what):
+    r = subprocess.run(argv, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SetupError(f"{what} failed ({' '.join(argv)}):\n{r.stderr.strip()}")
+    return r.stdout
+
+
+def raise_fd_limit(wanted=FD_LIMIT):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def children(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def cpu_seconds(pids):
+    """utime + stime of the processes (all their threads), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+# ---------------------------------------------------------------------------------------------- setup
+
+def make_certs(d: Path):
+    """A throwaway test CA and a server certificate (EC P-256, SAN IP:127.0.0.1, DNS:localhost)."""
+    ext = d / "server.ext"
+    ext.write_text("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                   "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    run(["openssl", "genpkey", *ec, "-out", str(d / "ca.key")], "openssl (CA key)")
+    run(["openssl", "req", "-x509", "-new", "-key", str(d / "ca.key"), "-sha256", "-days", "2",
+         "-subj", "/CN=Parity bench throwaway CA", "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", str(d / "ca.crt")], "openssl (CA cert)")
+    run(["openssl", "genpkey", *ec, "-out", str(d / "server.key")], "openssl (server key)")
+    run(["openssl", "req", "-new", "-key", str(d / "server.key"), "-subj", "/CN=localhost",
+         "-out", str(d / "server.csr")], "openssl (CSR)")
+    run(["openssl", "x509", "-req", "-in", str(d / "server.csr"), "-CA", str(d / "ca.crt"), "-CAkey",
+         str(d / "ca.key"), "-CAcreateserial", "-days", "2", "-sha256", "-extfile", str(ext),
+         "-out", str(d / "server.crt")], "openssl (server cert)")
+    return d / "ca.crt", d / "server.crt", d / "server.key"
+
+
+NGINX_COMMON = """\
+pid {dir}/nginx.pid;
+error_log {dir}/error.log {level};
+worker_processes {workers};
+worker_rlimit_nofile 65536;
+events {{ worker_connections 16384; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/client_body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 300s;
+{body}
+}}
+"""
+
+# The primary: the candidate fixture's /v1/models answer, byte for byte, from nginx (fast, scales).
+PRIMARY_SERVER = """\
+  server {{
+    listen 127.0.0.1:{port} reuseport backlog=4096;
+    location = {path} {{
+      default_type "{ctype}";
+      return 200 '{body}';
+    }}
+    location / {{
+      default_type application/json;
+      return 200 '{{"ok":true,"n":1}}';
+    }}
+  }}
+"""
+
+# The slow shadow, in nginx (which has no sleep): each request tries to connect to a listening socket whose
+# accept queue is full (the kernel drops the SYNs), gives up after exactly `delay` ms and answers the same
+# bytes from the error page. Cheap in CPU, keep-alive, a backlog of 4096, no thread per connection.
+SLOW_SERVER = """\
+  upstream blackhole {{
+    server 127.0.0.1:{blackhole};
+  }}
+  server {{
+    listen 127.0.0.1:{port} reuseport backlog=4096;
+    location = {path} {{
+      proxy_pass http://blackhole;
+      proxy_connect_timeout {delay}ms;
+      proxy_next_upstream off;
+      error_page 502 504 = @answer;
+    }}
+    location @answer {{
+      default_type "{ctype}";
+      return 200 '{body}';
+    }}
+  }}
+"""
+
+
+def blackhole():
+    """A listening socket nobody accepts from, its accept queue filled: connecting to it hangs (SYN dropped)."""
+    bh = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    bh.bind(("127.0.0.1", 0))
+    bh.listen(0)
+    port = bh.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(c)
+    time.sleep(0.2)
+    return port, [bh] + fillers
+
+
+# The reference: nginx as a TLS reverse proxy with the classic mirror configuration. Upstream keep-alive to
+# both sides, HTTP/1.1, TLS versions and AEAD ciphers as Parity's.
+MIRROR_SERVER = """\
+  upstream primary {{
+    server 127.0.0.1:{primary};
+    keepalive 64;
+    keepalive_requests 1000000;
+  }}
+  upstream shadow {{
+    server 127.0.0.1:{shadow};
+    keepalive 64;
+    keepalive_requests 1000000;
+  }}
+  server {{
+    listen 127.0.0.1:{port} ssl backlog=4096;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305;
+    ssl_session_cache shared:SSL:1m;
+    location / {{
+      mirror /mirror;
+      mirror_request_body on;
+      proxy_pass http://primary;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Request-ID $request_id;
+    }}
+    location = /mirror {{
+      internal;
+      proxy_pass http://shadow$request_uri;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Parity-Mirror 1;
+      proxy_read_timeout 5s;
+    }}
+  }}
+"""
+
+
+def start_nginx(procs, name, d: Path, workers, server_block, error_level="warn"):
+    d.mkdir(parents=True)
+    for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (d / sub).mkdir()
+    conf = d / "nginx.conf"
+    conf.write_text(NGINX_COMMON.format(dir=d, workers=workers, body=server_block, level=error_level))
+    os.chmod(d, 0o755)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    test = subprocess.run([nginx, "-t", "-q", "-p", str(d), "-c", str(conf), "-e", str(d / "error.log")],
+                          capture_output=True, text=True)
+    if test.returncode != 0:
+        raise SetupError(f"nginx ({name}) rejects its configuration:\n{test.stderr.strip()}")
+    return procs.start(name, [nginx, "-p", str(d), "-c", str(conf), "-e", str(d / "error.log"), "-g", "daemon off;"],
+                       stdout=subprocess.DEVNULL, stderr=open(d / "stderr.log", "w"))
+
+
+def start_candidate(procs, binary, d: Path, name, delay_ms, threads):
+    d.mkdir(parents=True)
+    log_file = d / "stdout.log"
+    argv = [str(binary), "--host", "127.0.0.1", "--port", "0", "--delay-ms", str(delay_ms),
+            "--threads", str(threads), "--quiet"]
+    proc = procs.start(name, argv, stdout=open(log_file, "w"), stderr=subprocess.STDOUT)
+    m = wait_log(proc, log_file, r"listening on http://127\.0\.0\.1:(\d+)", f"{name} ({' '.join(argv)})")
+    return proc, int(m.group(1))
+
+
+def start_parity(procs, binary, d: Path, name, primary_port, shadow_port, cert, key, a):
+    d.mkdir(parents=True)
+    conf = {
+        "listen": "127.0.0.1:0",
+        "threads": a.gateway_threads,
+        "access_log": False,
+        "tls": {"cert": str(cert), "key": str(key)},
+        "admin": {"listen": f"127.0.0.1:{free_port()}"},
+        "backends": {"legacy": {"url": f"http://127.0.0.1:{primary_port}"},
+                     "candidate": {"url": f"http://127.0.0.1:{shadow_port}"}},
+        "serve": "legacy",
+        "mirror": {"enabled": True, "queue": a.queue, "timeout_ms": 5000},
+        "store": {"path": str(d / "store")},
+        "limits": {"idle_timeout_ms": 600000},
+    }
+    if a.shadow_max_idle:
+        conf["backends"]["candidate"]["max_idle"] = a.shadow_max_idle
+    conf_file = d / "parity.yaml"
+    conf_file.write_text(json.dumps(conf, indent=2) + "\n")
+    log_file = d / "parity.log"
+    argv = [str(binary), "gateway", "-c", str(conf_file)]
+    proc = procs.start(name, argv, cwd=d, stdout=open(d / "parity.stdout", "w"), stderr=open(log_file, "w"))
+    m = wait_log(proc, log_file, r"listening on https://127\.0\.0\.1:(\d+)", f"{name} ({' '.join(argv)})")
+    return proc, int(m.group(1)), log_file
+
+
+def http_get(port, path, cafile=None):
+    """One request (HTTPS verified against cafile, or plain HTTP); returns (status, content-type, body)."""
+    if cafile:
+        ctx = ssl.create_default_context(cafile=str(cafile))
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": "localhost"})
+        res = conn.getresponse()
+        return res.status, res.getheader("Content-Type", ""), res.read()
+    finally:
+        conn.close()
+
+
+def check_response(port, cafile, what, expected):
+    try:
+        status, _, body = http_get(port, PATH, cafile)
+    except (OSError, http.client.HTTPException) as e:
+        raise SetupError(f"{what}: warm-up request failed: {e}")
+    if status != 200 or body != expected:
+        raise SetupError(f"{what}: warm-up request got HTTP {status} {body[:200]!r}, expected 200 {expected[:200]!r}")
+
+
+# ---------------------------------------------------------------------------------------------- /metrics
+
+METRIC_LINE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
+
+
+def scrape(port, cafile):
+    """Parity's counters of interest, from /metrics (same port, TLS)."""
+    status, _, body = http_get(port, "/metrics", cafile)
+    if status != 200:
+        raise ServerDied(f"/metrics answered {status}")
+    out = {"mirrored": 0.0, "dropped_queue_full": 0.0, "dropped_diff_queue_full": 0.0, "dropped_other": 0.0,
+           "failed": 0.0, "records_ok": 0.0, "records_failed": 0.0}
+    for line in body.decode(errors="replace").splitlines():
+        m = METRIC_LINE.match(line)
+        if not m:
+            continue
+        name, labels, value = m.group(1), m.group(2) or "", float(m.group(3))
+        if name == "parity_mirrored_total":
+            out["mirrored"] += value
+        elif name == "parity_mirror_dropped_total":
+            if 'reason="queue_full"' in labels:
+                out["dropped_queue_full"] += value
+            elif 'reason="diff_queue_full"' in labels:
+                out["dropped_diff_queue_full"] += value
+            else:
+                out["dropped_other"] += value
+        elif name == "parity_mirror_failed_total":
+            out["failed"] += value
+        elif name == "parity_store_records_total":
+            if 'result="failed"' in labels:
+                out["records_failed"] += value
+            else:
+                out["records_ok"] += value
+    return out
+
+
+def delta(after, before):
+    return {k: int(round(after[k] - before.get(k, 0))) for k in after}
+
+
+def dropped(m):
+    return m["dropped_queue_full"] + m["dropped_diff_queue_full"] + m["dropped_other"]
+
+
+def verdicts(store: Path):
+    counts = {}
+    f = store / "records.jsonl"
+    if not f.exists():
+        return counts
+    pat = re.compile(rb'"verdict"\s*:\s*"([a-z_]+)"')
+    with open(f, "rb") as fh:
+        for line in fh:
+            m = pat.search(line)
+            key = m.group(1).decode() if m else "?"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------- wrk
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
+
+
+def to_ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    if not m:
+        raise ValueError(f"unparsable wrk duration {text!r}")
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def parse_wrk(out):
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    total = re.search(r"^\s+(\d+) requests in", out, re.M)
+    if not (rps and p50 and p99 and total):
+        raise ValueError("unexpected wrk output:\n" + out)
+    errors = 0
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if sock:
+        errors += sum(int(x) for x in sock.groups())
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        errors += int(non2xx.group(1))
+    return {"rps": float(rps.group(1)), "p50_ms": to_ms(p50.group(1)), "p99_ms": to_ms(p99.group(1)),
+            "requests": int(total.group(1)), "errors": errors}
+
+
+def wrk(url, threads, connections, seconds, cpu_pids=()):
+    argv = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    cpu0 = cpu_seconds(cpu_pids)
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    cpu1 = cpu_seconds(cpu_pids)
+    if r.returncode != 0:
+        raise ServerDied(f"wrk failed on {url}: {r.stderr.strip() or r.stdout.strip()}")
+    result = parse_wrk(r.stdout)
+    if cpu_pids and result["requests"]:
+        result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / result["requests"]
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="~1 min smoke run: 2 rounds x 3 s")
+    ap.add_argument("--duration", type=int, help="seconds per wrk run (env BENCH_DURATION, default 10)")
+    ap.add_argument("--rounds", type=int, help="rounds of each part (env BENCH_ROUNDS, default 3)")
+    ap.add_argument("--latency-connections", type=int, default=16, help="wrk connections in part (a) (16)")
+    ap.add_argument("--throughput-connections", type=int, default=64, help="wrk connections in part (b) (64)")
+    ap.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (2)")
+    ap.add_argument("--gateway-threads", type=int, default=2, help="Parity event loops = nginx workers (2)")
+    ap.add_argument("--delay-ms", type=int, default=200, help="the slow shadow's delay (200)")
+    ap.add_argument("--slow-shadow", choices=("nginx", "candidate"), default="nginx",
+                    help="the slow shadow: nginx answering the fixture's bytes after --delay-ms (default), or the "
+                         "candidate fixture with --delay-ms (a thread per connection: ~10x the CPU per request)")
+    ap.add_argument("--fast-shadow", choices=("nginx", "candidate"), default="nginx",
+                    help="the fast shadow: nginx answering the fixture's bytes (default), or the candidate fixture "
+                         "with --delay-ms 0 (its listen backlog of 5 then stalls nginx's mirror for 1 s SYN retries)")
+    ap.add_argument("--queue", type=int, default=4096, help="Parity's mirror.queue (4096)")
+    ap.add_argument("--shadow-max-idle", type=int, default=0,
+                    help="Parity's backends.candidate.max_idle (0: Parity's default)")
+    ap.add_argument("--shadow-threads", type=int, default=4096,
+                    help="threads of each shadow fixture (cpp-httplib: one per connection) (4096)")
+    ap.add_argument("--prewarm", type=int, default=1,
+                    help="unmeasured seconds of wrk at a gateway right before each measured run (1; 0: none)")
+    ap.add_argument("--settle", type=float, default=1.5,
+                    help="seconds after each Parity run for its in-flight mirrors to finish before /metrics (1.5)")
+    ap.add_argument("--parity-bin-dir", help="directory of parity and parity-candidate (env PARITY_BIN_DIR)")
+    ap.add_argument("--candidate-bin", help="the parity-candidate binary (default: in the parity bin dir)")
+    ap.add_argument("--json", help="also write the figures as JSON to this file")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (configs, logs, records)")
+    a = ap.parse_args()
+    a.duration = a.duration or env_int("BENCH_DURATION", 3 if a.quick else 10)
+    a.rounds = a.rounds or env_int("BENCH_ROUNDS", 2 if a.quick else 3)
+    a.parity_bin_dir = a.parity_bin_dir or os.environ.get("PARITY_BIN_DIR", "/work/main/build/release/bin")
+    a.warmup = 1 if a.quick else 2
+    return a
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt_ms(v):
+    return f"{v:.2f} ms" if v < 10 else f"{v:.1f} ms"
+
+
+def machine():
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "cpu": model, "kernel": platform.release()}
+
+
+def preflight(a):
+    parity = (Path(a.parity_bin_dir) / "parity").resolve()
+    candidate = Path(a.candidate_bin).resolve() if a.candidate_bin else (Path(a.parity_bin_dir) / "parity-candidate").resolve()
+    missing = [t for t in ("wrk", "openssl") if not shutil.which(t)]
+    if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
+        missing.append("nginx (apt-get install nginx-light)")
+    if missing:
+        raise SetupError("missing: " + ", ".join(missing))
+    for b in (parity, candidate):
+        if not os.access(b, os.X_OK):
+            raise SetupError(f"no binary at {b}: build it (cmake --build … --target parity parity-candidate) or set "
+                             "PARITY_BIN_DIR")
+    return parity, candidate
+
+
+def benchmark(a, procs, tmp: Path):
+    parity_bin, candidate_bin = preflight(a)
+    raise_fd_limit()
+    cafile, cert, key = make_certs(tmp)
+
+    # ---- shadows and primary: every one answers GET /v1/models with the candidate fixture's own bytes.
+    fixture, fixture_port = start_candidate(procs, candidate_bin, tmp / "fixture", "fixture", 0, 16)
+    try:
+        status, ctype, body = http_get(fixture_port, PATH)
+    except (OSError, http.client.HTTPException) as e:
+        raise SetupError(f"candidate fixture: GET {PATH} failed: {e}")
+    if status != 200:
+        raise SetupError(f"candidate fixture: GET {PATH} answered {status}")
+    text = body.decode()
+    if any(c in text for c in "'$\\\n") or '"' in ctype:
+        raise SetupError(f"the fixture's {PATH} body cannot be put into an nginx `return` as is: {text[:200]!r}")
+    if a.slow_shadow == "candidate":
+        slow, slow_port = start_candidate(procs, candidate_bin, tmp / "shadow-slow", "shadow-slow", a.delay_ms,
+                                          a.shadow_threads)
+        slow_log = tmp / "shadow-slow" / "stdout.log"
+    else:
+        bh_port, keep_open = blackhole()
+        a.blackhole_sockets = keep_open  # closed when the process exits
+        slow_port = free_port()
+        slow = start_nginx(procs, "shadow-slow", tmp / "shadow-slow", 1,
+                           SLOW_SERVER.format(port=slow_port, blackhole=bh_port, delay=a.delay_ms, path=PATH,
+                                              ctype=ctype, body=text), error_level="crit")
+        wait_port(slow_port, slow, "slow shadow nginx", tmp / "shadow-slow" / "error.log")
+        slow_log = tmp / "shadow-slow" / "error.log"
+    t0 = time.monotonic()
+    status, sct, sbody = http_get(slow_port, PATH)
+    slow_ms = (time.monotonic() - t0) * 1000
+    if status != 200 or sbody != body or sct != ctype:
+        raise SetupError(f"slow shadow: GET {PATH} answered {status} {sct!r} {sbody[:100]!r}, not the fixture's answer")
+    primary_port = free_port()
+    primary = start_nginx(procs, "primary", tmp / "primary", 1,
+                          PRIMARY_SERVER.format(port=primary_port, path=PATH, ctype=ctype, body=text))
+    wait_port(primary_port, primary, "primary nginx", tmp / "primary" / "error.log")
+    if a.fast_shadow == "candidate":
+        fast, fast_port = start_candidate(procs, candidate_bin, tmp / "shadow-fast", "shadow-fast", 0,
+                                          a.shadow_threads)
+        fast_log = tmp / "shadow-fast" / "stdout.log"
+    else:
+        fast_port = free_port()
+        fast = start_nginx(procs, "shadow-fast", tmp / "shadow-fast", 1,
+                           PRIMARY_SERVER.format(port=fast_port, path=PATH, ctype=ctype, body=text))
+        wait_port(fast_port, fast, "fast shadow nginx", tmp / "shadow-fast" / "error.log")
+        fast_log = tmp / "shadow-fast" / "error.log"
+    for what, port in (("primary", primary_port), ("fast shadow", fast_port)):
+        status, ct, b = http_get(port, PATH)
+        if status != 200 or b != body or ct != ctype:
+            raise SetupError(f"{what}: GET {PATH} answered {status} {ct!r} {b[:100]!r}, not the fixture's answer")
+    shadow_pids = {"fast": [fast.pid] + children(fast.pid), "slow": [slow.pid] + children(slow.pid)}
+    log(f"backends: primary nginx :{primary_port}, fast shadow ({a.fast_shadow}, 0 ms) :{fast_port}, slow shadow "
+        f"({a.slow_shadow}, {a.delay_ms} ms; first answer in {slow_ms:.0f} ms) :{slow_port}; GET {PATH} = "
+        f"{len(body)} bytes of {ctype}, the same bytes from all three")
+
+    # ---- gateways
+    gw = {}
+    for speed, shadow_port in (("fast", fast_port), ("slow", slow_port)):
+        name = f"parity_{speed}"
+        proc, port, log_file = start_parity(procs, parity_bin, tmp / name, name, primary_port, shadow_port, cert, key, a)
+        gw[name] = {"proc": proc, "port": port, "log": log_file, "pids": [proc.pid], "store": tmp / name / "store"}
+        name = f"nginx_{speed}"
+        port = free_port()
+        proc = start_nginx(procs, name, tmp / name, a.gateway_threads,
+                           MIRROR_SERVER.format(port=port, primary=primary_port, shadow=shadow_port, cert=cert, key=key))
+        wait_port(port, proc, f"nginx mirror ({speed})", tmp / name / "error.log")
+        gw[name] = {"proc": proc, "port": port, "log": tmp / name / "error.log", "pids": None}
+    for name, g in gw.items():
+        check_response(g["port"], cafile, name, body)
+        g["url"] = f"https://127.0.0.1:{g['port']}{PATH}"
+        if g["pids"] is None:
+            g["pids"] = [g["proc"].pid] + children(g["proc"].pid)
+    log(f"parity {parity_bin} (fast pid {gw['parity_fast']['proc'].pid}, slow pid {gw['parity_slow']['proc'].pid}), "
+        f"mirror.queue {a.queue}; nginx mirror proxies; {a.gateway_threads} threads/workers each")
+
+    def alive():
+        for name, proc, lf in [(n, g["proc"], g["log"]) for n, g in gw.items()] + [
+                ("primary", primary, tmp / "primary" / "error.log"), ("shadow-fast", fast, fast_log),
+                ("shadow-slow", slow, slow_log)]:
+            if proc.poll() is not None:
+                raise ServerDied(f"{name} exited with status {proc.returncode} during the run:\n{tail(lf)}")
+
+    def measure(target, connections, part, r, rounds):
+        g = gw[target]
+        if a.prewarm:
+            # Unmeasured: pools emptied while the other gateways ran (the candidate fixture closes keep-alive
+            # connections idle for 5 s) are refilled here, not in the measured run.
+            wrk(g["url"], a.wrk_threads, connections, a.prewarm)
+        before = scrape(g["port"], cafile) if target.startswith("parity") else None
+        shadow = shadow_pids[target.split("_")[1]]
+        cpu0 = cpu_seconds(shadow)
+        res = wrk(g["url"], a.wrk_threads, connections, a.duration, g["pids"])
+        if res["requests"]:
+            res["shadow_cpu_us_per_req"] = (cpu_seconds(shadow) - cpu0) * 1e6 / res["requests"]
+        alive()
+        if before is not None:
+            time.sleep(a.settle)  # mirrors still in flight (up to the shadow's delay) finish and are counted
+            res["metrics"] = delta(scrape(g["port"], cafile), before)
+        else:
+            time.sleep(0.3)
+        res["round"] = r + 1
+        m = res.get("metrics")
+        extra = ""
+        if m:
+            extra = f"  mirrored {m['mirrored']:>7,} dropped {dropped(m):>6,} failed {m['failed']:>5,}"
+        err = f"  ERRORS {res['errors']}" if res["errors"] else ""
+        log(f"  ({part}) round {r + 1}/{rounds} {NAMES[target]:<26} {res['rps']:>9,.0f} req/s  "
+            f"p50 {fmt_ms(res['p50_ms']):>9}  p99 {fmt_ms(res['p99_ms']):>9}  "
+            f"cpu {res.get('cpu_us_per_req', 0):6.1f} us/req (shadow {res.get('shadow_cpu_us_per_req', 0):5.1f}){extra}{err}")
+        return res
+
+    log(f"warm-up: {a.warmup} s per gateway")
+    for name in LATENCY_TARGETS:
+        wrk(gw[name]["url"], a.wrk_threads, a.latency_connections, a.warmup)
+    time.sleep(a.settle)
+    alive()
+
+    # ---- (a) latency with a fast and a slow shadow
+    lat = {t: [] for t in LATENCY_TARGETS}
+    log(f"(a) client latency: {a.rounds} rounds x {len(LATENCY_TARGETS)} gateways x {a.duration} s, "
+        f"wrk -t{min(a.wrk_threads, a.latency_connections)} -c{a.latency_connections}, interleaved")
+    for r in range(a.rounds):
+        k = r % len(LATENCY_TARGETS)
+        for t in LATENCY_TARGETS[k:] + LATENCY_TARGETS[:k]:
+            lat[t].append(measure(t, a.latency_connections, "a", r, a.rounds))
+
+    # ---- (b) throughput with mirroring on, fast shadow
+    tput = {t: [] for t in THROUGHPUT_TARGETS}
+    log(f"(b) throughput: {a.rounds} rounds x {len(THROUGHPUT_TARGETS)} gateways x {a.duration} s, "
+        f"wrk -t{min(a.wrk_threads, a.throughput_connections)} -c{a.throughput_connections}, interleaved")
+    for r in range(a.rounds):
+        order = THROUGHPUT_TARGETS if r % 2 == 0 else THROUGHPUT_TARGETS[::-1]
+        for t in order:
+            tput[t].append(measure(t, a.throughput_connections, "b", r, a.rounds))
+
+    totals = {n: scrape(gw[n]["port"], cafile) for n in ("parity_fast", "parity_slow")}
+    return lat, tput, totals, {"body_bytes": len(body), "content_type": ctype, "slow_shadow_ms": slow_ms}, gw
+
+
+def summarise(runs):
+    out = {"rps": median([x["rps"] for x in runs]), "p50_ms": median([x["p50_ms"] for x in runs]),
+           "p99_ms": median([x["p99_ms"] for x in runs]),
+           "cpu_us_per_req": median([x.get("cpu_us_per_req", 0) for x in runs]),
+           "shadow_cpu_us_per_req": median([x.get("shadow_cpu_us_per_req", 0) for x in runs]),
+           "errors": sum(x["errors"] for x in runs), "requests": sum(x["requests"] for x in runs), "runs": runs}
+    if runs and "metrics" in runs[0]:
+        out["mirrored"] = sum(x["metrics"]["mirrored"] for x in runs)
+        out["dropped"] = sum(dropped(x["metrics"]) for x in runs)
+        out["dropped_queue_full"] = sum(x["metrics"]["dropped_queue_full"] for x in runs)
+        out["dropped_diff_queue_full"] = sum(x["metrics"]["dropped_diff_queue_full"] for x in runs)
+        out["failed"] = sum(x["metrics"]["failed"] for x in runs)
+        out["records_ok"] = sum(x["metrics"]["records_ok"] for x in runs)
+    return out
+
+
+def ratio_pairs(num, den, key):
+    return [n[key] / d[key] for n, d in zip(num, den) if d[key]]
+
+
+def report(res):
+    s = res["settings"]
+    a_, b_ = res["latency"], res["throughput"]
+    log()
+    log(f"mirror overhead, {res['date']}, {res['machine']['cores']} cores ({res['machine']['cpu']}); medians of "
+        f"{s['rounds']} x {s['duration_s']} s; GET {PATH} ({s['body_bytes']} bytes), TLS keep-alive; "
+        f"{s['gateway_threads']} Parity threads / nginx workers; slow shadow {s['delay_ms']} ms ({s['slow_shadow']}), "
+        f"fast shadow 0 ms ({s['fast_shadow']}); cpu/req = the gateway's own CPU time per client request")
+    hdr = (f"{'':<36}{'req/s':>10}{'p50':>11}{'p99':>11}{'cpu/req':>11}{'shadow cpu':>12}{'mirrored':>10}"
+           f"{'dropped':>9}{'failed':>8}")
+    log(f"(a) client latency, wrk -c{s['latency_connections']}")
+    log(hdr)
+
+    def row(label, x):
+        mirrored = f"{x['mirrored']:>10,}" if "mirrored" in x else f"{'-':>10}"
+        dropped_ = f"{x['dropped']:>9,}" if "dropped" in x else f"{'-':>9}"
+        failed = f"{x['failed']:>8,}" if "failed" in x else f"{'-':>8}"
+        log(f"{label:<36}{x['rps']:>10,.0f}{fmt_ms(x['p50_ms']):>11}{fmt_ms(x['p99_ms']):>11}"
+            f"{x['cpu_us_per_req']:>8.1f} us{x['shadow_cpu_us_per_req']:>9.1f} us{mirrored}{dropped_}{failed}"
+            + (f"  ({x['errors']} wrk errors)" if x["errors"] else ""))
+
+    for t in LATENCY_TARGETS:
+        row(NAMES[t], a_[t])
+    log(f"(b) throughput, mirroring on (fast shadow), wrk -c{s['throughput_connections']}")
+    log(hdr)
+    for t in THROUGHPUT_TARGETS:
+        row(NAMES[t].split(",")[0] + (" (mirror+diff+records)" if t.startswith("parity") else ""), b_[t])
+    f = res["figures"]
+    log()
+    log(f"client p99 slow-shadow/fast-shadow: Parity {f['parity_p99_ratio']:.2f} (goal <= 1.1), "
+        f"nginx mirror {f['nginx_p99_ratio']:.2f}")
+    log(f"   [p50 ratio: Parity {f['parity_p50_ratio']:.2f}, nginx {f['nginx_p50_ratio']:.2f}; per-round p99 ratios: "
+        f"Parity {', '.join(f'{x:.2f}' for x in f['parity_p99_ratios'])}; "
+        f"nginx {', '.join(f'{x:.2f}' for x in f['nginx_p99_ratios'])}]")
+    log(f"throughput with mirroring: Parity {f['parity_rps']:,.0f} req/s, nginx mirror {f['nginx_rps']:,.0f} req/s, "
+        f"ratio {f['throughput_ratio']:.2f} (goal >= 1.5)")
+    log(f"   [per-round ratios: {', '.join(f'{x:.2f}' for x in f['throughput_ratios'])}]")
+    for n, m in res["parity_totals"].items():
+        log(f"Parity {n.split('_')[1]} shadow, whole run (/metrics): mirrored {int(m['mirrored']):,}, dropped "
+            f"{int(dropped(m)):,} (queue_full {int(m['dropped_queue_full']):,}, diff_queue_full "
+            f"{int(m['dropped_diff_queue_full']):,}), shadow failed {int(m['failed']):,}, records written "
+            f"{int(m['records_ok']):,} (failed {int(m['records_failed']):,}); verdicts {res['verdicts'][n]}")
+
+
+def main():
+    a = parse_args()
+    try:
+        preflight(a)
+    except SetupError as e:
+        log(f"setup failed: {e}")
+        return 2
+    procs = Processes()
+    tmp = Path(tempfile.mkdtemp(prefix="parity-bench-mirror-"))
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    code = 0
+    try:
+        lat_runs, tput_runs, totals, info, gw = benchmark(a, procs, tmp)
+        procs.stop_all()  # Parity flushes its stores on SIGTERM
+        lat = {t: summarise(v) for t, v in lat_runs.items()}
+        tput = {t: summarise(v) for t, v in tput_runs.items()}
+        pr = ratio_pairs(lat_runs["parity_slow"], lat_runs["parity_fast"], "p99_ms")
+        nr = ratio_pairs(lat_runs["nginx_slow"], lat_runs["nginx_fast"], "p99_ms")
+        tr = ratio_pairs(tput_runs["parity_fast"], tput_runs["nginx_fast"], "rps")
+        figures = {
+            "parity_p99_ratio": median(pr), "nginx_p99_ratio": median(nr),
+            "parity_p99_ratios": pr, "nginx_p99_ratios": nr,
+            "parity_p99_ratio_of_medians": lat["parity_slow"]["p99_ms"] / lat["parity_fast"]["p99_ms"],
+            "nginx_p99_ratio_of_medians": lat["nginx_slow"]["p99_ms"] / lat["nginx_fast"]["p99_ms"],
+            "parity_p50_ratio": median(ratio_pairs(lat_runs["parity_slow"], lat_runs["parity_fast"], "p50_ms")),
+            "nginx_p50_ratio": median(ratio_pairs(lat_runs["nginx_slow"], lat_runs["nginx_fast"], "p50_ms")),
+            "parity_rps": tput["parity_fast"]["rps"], "nginx_rps": tput["nginx_fast"]["rps"],
+            "throughput_ratio": median(tr), "throughput_ratios": tr,
+        }
+        figures["goals"] = {"p99_ratio_max": 1.1, "p99_ratio_ok": figures["parity_p99_ratio"] <= 1.1,
+                            "throughput_ratio_min": 1.5, "throughput_ok": figures["throughput_ratio"] >= 1.5}
+        res = {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "settings": {"duration_s": a.duration, "rounds": a.rounds, "latency_connections": a.latency_connections,
+                         "throughput_connections": a.throughput_connections, "wrk_threads": a.wrk_threads,
+                         "gateway_threads": a.gateway_threads, "delay_ms": a.delay_ms,
+                         "fast_shadow": a.fast_shadow, "slow_shadow": a.slow_shadow, "queue": a.queue,
+                         "shadow_threads": a.shadow_threads, "shadow_max_idle": a.shadow_max_idle or None,
+                         "path": PATH, **info},
+            "latency": lat, "throughput": tput, "figures": figures,
+            "parity_totals": totals,
+            "verdicts": {n: verdicts(gw[n]["store"]) for n in ("parity_fast", "parity_slow")},
+        }
+        report(res)
+        if a.json:
+            Path(a.json).write_text(json.dumps(res, indent=2) + "\n")
+            log(f"JSON: {a.json}")
+    except SetupError as e:
+        log(f"setup failed: {e}")
+        code = 2
+    except ServerDied as e:
+        log(f"run failed: {e}")
+        code = 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        code = 130
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        procs.stop_all()
+        if a.keep or code not in (0, 130):
+            log(f"temporary directory kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
