@@ -222,8 +222,32 @@ void compare_bodies(const HttpResponse& legacy, const HttpResponse& candidate, c
 
 }  // namespace
 
+namespace {
+
+// Byte-identical responses (same status, same compared headers and encoding, same body bytes) cannot
+// differ after decoding: the common case under parity skips parsing both bodies.
+bool identical(const HttpResponse& legacy, const HttpResponse& candidate, const Rules& rules) {
+  if (legacy.status != candidate.status || legacy.body_truncated != candidate.body_truncated ||
+      legacy.body != candidate.body) {
+    return false;
+  }
+  auto values = [](const Headers& headers, std::string_view name) {
+    std::vector<std::string_view> out;
+    for (const auto& [key, value] : headers) {
+      if (iequals(key, name)) out.push_back(value);
+    }
+    return out;
+  };
+  auto same_header = [&](std::string_view name) { return values(legacy.headers, name) == values(candidate.headers, name); };
+  if (!same_header("content-encoding") || !same_header("content-type")) return false;
+  return std::all_of(rules.headers.begin(), rules.headers.end(), [&](const std::string& h) { return same_header(h); });
+}
+
+}  // namespace
+
 Comparison compare_responses(const HttpResponse& legacy, const HttpResponse& candidate, const Rules& rules,
                              std::string_view route, const NoiseLearner* noise) {
+  if (identical(legacy, candidate, rules)) return Comparison{};
   JsonDiffOptions options;
   options.number_tolerance = rules.number_tolerance;
   options.ignore = parse_globs(rules.ignore);

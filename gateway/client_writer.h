@@ -31,10 +31,12 @@ class ClientWriter final : public upstream::ResponseHandler {
     const bool has_length = head.find(http::field::content_length) != head.end() &&
                             head.find(http::field::transfer_encoding) == head.end();
     remove_hop_by_hop(res_.base());
-    for (const auto& field : res_.base()) {
-      captured_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
     captured_.status = status;
+    if (options_.capture_limit > 0) {
+      for (const auto& field : res_.base()) {
+        captured_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+    }
     if (res_.find("X-Request-ID") == res_.end()) res_.set("X-Request-ID", bsv(options_.request_id));
     body_expected_ = !options_.head_request && status >= 200 && status != 204 && status != 304;
     if (body_expected_ && !has_length) {
@@ -43,10 +45,11 @@ class ClientWriter final : public upstream::ResponseHandler {
       else options_.keep_alive = false;
     }
     res_.keep_alive(options_.keep_alive);
-    error_code ec;
-    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
-    co_await http::async_write_header(stream_, serializer_, await_ec(ec));
-    co_return !ec;
+    // A body of known length goes out with its head in one write (one TLS record, one syscall: the
+    // head alone was a quarter of the gateway's CPU). Streams of unknown length — chunked, SSE,
+    // close-delimited — get their head at once, so the client sees them start.
+    if (body_expected_ && has_length) co_return true;
+    co_return co_await write_head();
   }
 
   asio::awaitable<bool> on_body(std::string_view piece) override {
@@ -55,11 +58,7 @@ class ClientWriter final : public upstream::ResponseHandler {
     res_.body().data = const_cast<char*>(piece.data());
     res_.body().size = piece.size();
     res_.body().more = true;
-    error_code ec;
-    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
-    co_await http::async_write(stream_, serializer_, await_ec(ec));
-    if (ec == http::error::need_buffer) ec = {};
-    co_return !ec;
+    co_return co_await write_body();
   }
 
   asio::awaitable<bool> on_end() override {
@@ -67,16 +66,29 @@ class ClientWriter final : public upstream::ResponseHandler {
     res_.body().data = nullptr;
     res_.body().size = 0;
     res_.body().more = false;
-    error_code ec;
-    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
-    co_await http::async_write(stream_, serializer_, await_ec(ec));
-    co_return !ec;
+    co_return co_await write_body();  // writes a deferred head of an empty body too
   }
 
   bool keep_alive() const { return options_.keep_alive; }
   HttpResponse take_capture() { return std::move(captured_); }
 
  private:
+  asio::awaitable<bool> write_head() {
+    error_code ec;
+    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
+    co_await http::async_write_header(stream_, serializer_, await_ec(ec));
+    co_return !ec;
+  }
+
+  // Writes the body piece set in res_ (and the head first if it is still pending).
+  asio::awaitable<bool> write_body() {
+    error_code ec;
+    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
+    co_await http::async_write(stream_, serializer_, await_ec(ec));
+    if (ec == http::error::need_buffer) ec = {};
+    co_return !ec;
+  }
+
   void capture(std::string_view piece) {
     std::size_t room = options_.capture_limit - std::min(options_.capture_limit, captured_.body.size());
     if (piece.size() > room) captured_.body_truncated = true;

@@ -44,7 +44,7 @@ class PieceBuffer {
   char* data() { return data_.get(); }
 
  private:
-  std::unique_ptr<char[]> data_ = std::make_unique<char[]>(kSize);
+  std::unique_ptr<char[]> data_ = std::make_unique_for_overwrite<char[]>(kSize);  // no zero-fill
 };
 
 }  // namespace
@@ -207,10 +207,11 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, R
 
 asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& handler) {
   auto start = Clock::now();
+  bool fresh_only = false;
   for (int attempt = 0;; ++attempt) {
     Result result;
     std::unique_ptr<Connection> conn;
-    if (!idle_.empty()) {
+    if (!idle_.empty() && !fresh_only) {
       conn = std::move(idle_.back());
       idle_.pop_back();
       result.reused_connection = true;
@@ -224,9 +225,13 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
     bool sent = false;
     bool reusable = co_await exchange(*conn, request, handler, result, sent);
     // A keep-alive connection the backend closed meanwhile fails before any response byte: retry once
-    // on a fresh connection when that cannot run the request twice.
+    // on a fresh connection (never another idle one: after a quiet spell they are all stale) when that
+    // cannot run the request twice.
     bool stale = result.reused_connection && !result.head_received && result.failure == Failure::reset;
-    if (stale && attempt == 0 && (!sent || idempotent(request.method()))) continue;
+    if (stale && attempt == 0 && (!sent || idempotent(request.method()))) {
+      fresh_only = true;
+      continue;
+    }
     if (reusable && idle_.size() < target_.max_idle) {
       idle_.push_back(std::move(conn));
     }
