@@ -178,10 +178,50 @@ void read_compare(YamlReader& r, const YAML::Node& node, compare::Rules& rules) 
   }
 }
 
+void read_admin(YamlReader& r, const YAML::Node& admin, AdminConfig& out) {
+  r.known_keys(admin, "admin", {"listen", "token_env"});
+  r.read(admin, "listen", "admin", out.listen);
+  r.read(admin, "token_env", "admin", out.token_env);
+}
+
+// The admin API can switch traffic: it listens on loopback only.
+void validate_admin(const AdminConfig& admin, YamlReader& r) {
+  std::string reason;
+  auto hp = parse_host_port(admin.listen, reason);
+  if (!hp) {
+    r.error("admin.listen", reason);
+  } else if (hp->host != "localhost" && hp->host.rfind("127.", 0) != 0 && hp->host != "::1") {
+    r.error("admin.listen", "must be a loopback address (127.0.0.1:PORT): the admin API can switch traffic");
+  }
+  if (admin.token_env.empty()) r.error("admin.token_env", "must name an environment variable");
+}
+
+void read_guard(YamlReader& r, const YAML::Node& node, Config& c) {
+  const std::string key = "guard";
+  r.known_keys(node, key, {"max_error_rate", "max_mismatch_rate", "window_s", "min_requests"});
+  GuardConfig g;
+  for (auto [name, field] : {std::pair{"max_error_rate", &g.max_error_rate},
+                             std::pair{"max_mismatch_rate", &g.max_mismatch_rate}}) {
+    double rate = 0;
+    if (!r.read(node, name, key, rate)) continue;
+    if (rate < 0 || rate > 1) {
+      r.error(key + "." + name, "must be a rate between 0 and 1 (0.2 = 20 %)");
+    } else {
+      *field = rate;
+    }
+  }
+  r.read_positive(node, "window_s", key, g.window_s);
+  r.read_positive(node, "min_requests", key, g.min_requests);
+  if (!g.max_error_rate && !g.max_mismatch_rate) {
+    r.error(key, "needs max_error_rate and/or max_mismatch_rate (remove the section to turn the guard off)");
+  }
+  c.guard = g;
+}
+
 Config read_config(YamlReader& r, const YAML::Node& root) {
   Config c;
   r.known_keys(root, "", {"listen", "insecure_http", "threads", "access_log", "instance", "tls", "admin", "backends",
-                          "serve", "mirror", "routes", "compare", "store", "limits"});
+                          "serve", "mirror", "guard", "routes", "compare", "store", "limits"});
   r.read(root, "listen", "", c.listen);
   r.read(root, "insecure_http", "", c.insecure_http);
   r.read(root, "threads", "", c.threads);
@@ -194,11 +234,7 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
     r.read(tls, "key", "tls", c.tls.key);
     r.read(tls, "min_version", "tls", c.tls.min_version);
   }
-  if (auto admin = r.section(root, "admin", "")) {
-    r.known_keys(admin, "admin", {"listen", "token_env"});
-    r.read(admin, "listen", "admin", c.admin.listen);
-    r.read(admin, "token_env", "admin", c.admin.token_env);
-  }
+  if (auto admin = r.section(root, "admin", "")) read_admin(r, admin, c.admin);
   if (auto backends = r.section(root, "backends", "")) {
     r.known_keys(backends, "backends", {"legacy", "candidate"});
     if (auto legacy = r.section(backends, "legacy", "backends")) read_backend(r, legacy, "backends.legacy", c.legacy);
@@ -222,6 +258,8 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
     r.read_positive(mirror, "timeout_ms", "mirror", c.mirror.timeout_ms);
     r.read(mirror, "max_body_bytes", "mirror", c.mirror.max_body_bytes);
   }
+  // section() answers a null node (which converts to true) when the key is absent: absent = no guard.
+  if (auto guard = r.section(root, "guard", ""); guard.IsMap()) read_guard(r, guard, c);
   if (auto routes = root["routes"]) {
     if (!routes.IsSequence()) {
       r.error("routes", "must be a list of routes");
@@ -261,7 +299,7 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
 void validate(Config& c, YamlReader& r, const std::string& base_dir) {
   std::string reason;
   if (!parse_host_port(c.listen, reason)) r.error("listen", reason);
-  if (!parse_host_port(c.admin.listen, reason)) r.error("admin.listen", reason);
+  validate_admin(c.admin, r);
   for (Side side : {Side::legacy, Side::candidate}) {
     auto& b = side == Side::legacy ? c.legacy : c.candidate;
     std::string key = std::string("backends.") + to_string(side);
@@ -350,6 +388,36 @@ LoadResult load_config(const std::string& path, EnvLookup env, const std::vector
   text << in.rdbuf();
   auto base_dir = fs::absolute(path).parent_path().string();
   return load_config_text(text.str(), base_dir, env, flags);
+}
+
+AdminConfigResult load_admin_config(const std::string& path, EnvLookup env) {
+  YAML::Node root(YAML::NodeType::Map);
+  if (!path.empty()) {
+    std::ifstream in(path);
+    if (!in) return {std::nullopt, {{"(file)", "cannot read config file " + path}}};
+    try {
+      root = YAML::Load(in);
+    } catch (const YAML::Exception& e) {
+      return {std::nullopt, {{"(file)", std::string("YAML syntax error: ") + e.what()}}};
+    }
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    if (!root.IsMap()) return {std::nullopt, {{"(file)", "the top level must be a map of keys"}}};
+  }
+  std::map<std::string, std::string> origins;
+  if (env) {
+    if (auto value = env("PARITY_ADMIN_LISTEN")) {
+      set_dotted(root, "admin.listen", *value);
+      origins["admin.listen"] = "env PARITY_ADMIN_LISTEN";
+    }
+  }
+  YamlReader r(std::move(origins));
+  AdminConfig admin;
+  if (auto node = r.section(root, "admin", "")) read_admin(r, node, admin);
+  validate_admin(admin, r);
+  AdminConfigResult result;
+  result.errors = r.take_errors();
+  if (result.errors.empty()) result.admin = std::move(admin);
+  return result;
 }
 
 std::string format_errors(const std::vector<ConfigError>& errors) {
