@@ -78,13 +78,24 @@ int run_gateway(const GatewayOptions& options) {
   export_store_stats(metrics, sink);
   report::LiveAggregates live;
   metrics.add_collector([&live](std::string& out) { out += live.to_prometheus(); });
-  shadow::MirrorService mirror({log, &metrics, clock.get(), {&sink, &live, &metrics, instance_id(*config)}, 1});
+  // The guard counts the candidate's errors (on the event loops) and mismatches (from the records).
+  gateway::CutoverGuard guard(*clock);
+  auto on_record = [&guard](const store::Record& record) {
+    if (record.served_by == "candidate" && record.verdict != compare::Verdict::error) {
+      guard.observe_verdict(record.verdict == compare::Verdict::mismatch);
+    }
+  };
+  shadow::MirrorService mirror(
+      {log, &metrics, clock.get(), {&sink, &live, &metrics, instance_id(*config)}, 1, on_record});
   gateway::ServerDeps deps;
   deps.log = log;
   deps.access_log = access_log;
   deps.metrics = &metrics;
   deps.clock = clock.get();
   deps.mirror = &mirror;
+  deps.guard = &guard;
+  deps.live = &live;
+  deps.instance = instance_id(*config);
   deps.seed = options.seed ? options.seed : std::random_device{}();
   deps.reload_source = [config_options = options.config] {
     return config::load_config(config_options.file, config::process_env, config_options.overrides);
@@ -114,7 +125,9 @@ void register_gateway_command(CLI::App& app, int& exit_code) {
   command->footer(
       "Environment: PARITY_LISTEN, PARITY_SERVE, PARITY_TLS_CERT, PARITY_TLS_KEY, PARITY_LEGACY_URL,\n"
       "PARITY_CANDIDATE_URL, PARITY_STORE_PATH, … override the file; flags override both.\n"
-      "Signals: SIGHUP reloads the file, SIGTERM/SIGINT drain requests in flight and exit 0.");
+      "Signals: SIGHUP reloads the file, SIGTERM/SIGINT drain requests in flight and exit 0.\n"
+      "Admin API: on admin.listen when the variable named by admin.token_env (PARITY_ADMIN_TOKEN) is set;\n"
+      "see `parity ctl --help`.");
   command->callback([options, &exit_code] { exit_code = run_gateway(*options); });
 }
 

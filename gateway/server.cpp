@@ -4,27 +4,79 @@
 #include <thread>
 
 #include "config/url.h"
+#include "gateway/admin_server.h"
 #include "gateway/server_state.h"
 #include "gateway/tls_context.h"
+#include "report/live_aggregates.h"
 #include "shadow/mirror.h"
+#include "store/audit_log.h"
 
 namespace parity::gateway {
 
+// What the admin API acts on: the control path plus the read-only views of the running gateway.
+class GatewayAdminTarget final : public AdminTarget {
+ public:
+  GatewayAdminTarget(Control& control, const ServerDeps& deps)
+      : control_(control), deps_(deps), started_(deps.clock->steady_now()) {}
+
+  nlohmann::json status() override {
+    auto out = control_.status();
+    auto& m = *deps_.metrics;
+    out["instance"] = deps_.instance;
+    out["uptime_s"] = std::chrono::duration<double>(deps_.clock->steady_now() - started_).count();
+    out["counters"] = {{"requests", m.counter_total("parity_requests_total")},
+                       {"mirrored", m.counter_total("parity_mirrored_total")},
+                       {"dropped", m.counter_total("parity_mirror_dropped_total")},
+                       {"mirror_failed", m.counter_total("parity_mirror_failed_total")},
+                       {"reloads", m.counter_total("parity_reloads_total")},
+                       {"serve_switches", m.counter_total("parity_serve_switches_total")},
+                       {"guard_trips", m.counter_total("parity_guard_trips_total")},
+                       {"admin_unauthorized", m.counter_total("parity_admin_unauthorized_total")},
+                       {"audit_write_failures", m.counter_total("parity_audit_write_failures_total")}};
+    return out;
+  }
+  nlohmann::json aggregates() override { return deps_.live ? deps_.live->to_json() : nlohmann::json::object(); }
+  ChangeResult set_serve(config::Side serve, const Actor& actor, const std::string& reason) override {
+    return control_.set_serve(serve, actor, reason);
+  }
+  ChangeResult set_mirror(bool enabled, const Actor& actor, const std::string& reason) override {
+    return control_.set_mirror(enabled, actor, reason);
+  }
+  ChangeResult reload(const Actor& actor, const std::string& reason) override {
+    return control_.reload(actor, reason.empty() ? "admin API reload" : reason);
+  }
+
+ private:
+  Control& control_;
+  const ServerDeps& deps_;
+  std::chrono::steady_clock::time_point started_;
+};
+
 struct Server::Impl {
   Impl(std::shared_ptr<const config::Config> config, ServerDeps deps)
-      : initial_config(std::move(config)), state(std::move(deps), nullptr) {}
+      : initial_config(std::move(config)),
+        state(std::move(deps), nullptr),
+        audit(initial_config->store.path, state.deps.log,
+              &state.deps.metrics->counter("parity_audit_write_failures_total", {},
+                                           "Audit lines (audit.jsonl) that could not be written")),
+        control(state.snapshot, {state.deps.log, state.deps.metrics, state.deps.clock, state.deps.reload_source,
+                                 &audit, state.deps.guard}),
+        admin_target(control, state.deps) {}
 
   std::shared_ptr<const config::Config> initial_config;
   ServerState state;
+  store::AuditLog audit;
+  Control control;
+  GatewayAdminTarget admin_target;
+  std::unique_ptr<AdminApi> admin_api;
+  std::unique_ptr<AdminServer> admin_server;  // null when no admin token is configured
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
-  std::atomic<std::uint64_t> version{1};
   std::atomic<bool> stopping{false};
-  std::mutex reload_mutex;  // serialises reloads (SIGHUP vs admin API)
 
   asio::awaitable<void> accept_loop();
-  bool reload_config(std::shared_ptr<const config::Config> config, std::string& error);
+  bool start_admin(std::string& error);
   void handle_signals();
   void begin_drain();
   void finish_when_drained(std::chrono::steady_clock::time_point deadline);
@@ -33,14 +85,20 @@ struct Server::Impl {
 Server::Server(std::shared_ptr<const config::Config> config, ServerDeps deps)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(deps))) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  if (impl_->admin_server) impl_->admin_server->stop();
+  if (impl_->state.deps.guard) impl_->state.deps.guard->set_trip_handler(nullptr);
+}
 
 bool Server::start(std::string& error) {
   auto& im = *impl_;
   const auto& cfg = *im.initial_config;
-  auto snapshot = make_snapshot(im.initial_config, 1, nullptr, error);
-  if (!snapshot) return false;
-  im.state.snapshot.set(snapshot);
+  if (!im.control.init(im.initial_config, error)) return false;
+  if (im.state.deps.guard) {
+    // Runs on the thread whose observation tripped the guard (an event loop or a diff worker): one
+    // snapshot swap and one audit line, then it is disarmed until the candidate is served again.
+    im.state.deps.guard->set_trip_handler([&im](const std::string& reason) { im.control.guard_rollback(reason); });
+  }
   if (!cfg.insecure_http) {
     im.state.server_tls = make_server_tls(cfg.tls, error);
     if (!im.state.server_tls) return false;
@@ -77,8 +135,25 @@ bool Server::start(std::string& error) {
   }
   log.info("listening on {}://{}:{} with {} event loop(s); serving {}", cfg.insecure_http ? "http" : "https",
            listen->host, port(), threads, config::to_string(cfg.serve));
-  return true;
+  return im.start_admin(error);
 }
+
+bool Server::Impl::start_admin(std::string& error) {
+  const auto& admin = initial_config->admin;
+  auto token = state.deps.env ? state.deps.env(admin.token_env.c_str()) : std::nullopt;
+  if (!token || token->empty()) {
+    state.deps.log->info("admin API off: no token in ${} (set it to enable the admin API on {})", admin.token_env,
+                         admin.listen);
+    return true;
+  }
+  admin_api = std::make_unique<AdminApi>(admin_target, *token, *state.deps.metrics, state.deps.log);
+  admin_server = std::make_unique<AdminServer>(*admin_api, state.deps.log);
+  return admin_server->start(admin.listen, error);
+}
+
+std::uint16_t Server::admin_port() const { return impl_->admin_server ? impl_->admin_server->port() : 0; }
+
+Control& Server::control() { return impl_->control; }
 
 std::uint16_t Server::port() const {
   error_code ec;
@@ -121,18 +196,8 @@ void Server::Impl::handle_signals() {
   signals->async_wait([this](const error_code& ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      if (state.deps.reload_source) {
-        auto result = state.deps.reload_source();
-        if (!result.config) {
-          state.deps.metrics->counter("parity_reloads_total", {{"result", "rejected"}}, "Configuration reloads").inc();
-          state.deps.log->warn("SIGHUP: new configuration rejected, the old one stays in force:\n{}",
-                               config::format_errors(result.errors));
-        } else {
-          std::string error;
-          // Server::reload logs and counts the outcome.
-          reload_config(std::make_shared<const config::Config>(std::move(*result.config)), error);
-        }
-      }
+      // Control logs, counts and audits the outcome (applied or rejected with every error).
+      if (state.deps.reload_source) control.reload({"sighup", ""}, "SIGHUP");
       handle_signals();
       return;
     }
@@ -144,6 +209,8 @@ void Server::Impl::handle_signals() {
 void Server::Impl::begin_drain() {
   if (stopping.exchange(true)) return;
   state.draining = true;
+  // No switch or reload while draining; joins the admin threads (none of them waits on a loop).
+  if (admin_server) admin_server->stop();
   error_code ignored;
   acceptor->close(ignored);
   signals->cancel(ignored);
@@ -208,32 +275,13 @@ void Server::stop() {
   asio::post(impl_->loops[0]->io, [this] { impl_->begin_drain(); });
 }
 
-bool Server::Impl::reload_config(std::shared_ptr<const config::Config> config, std::string& error) {
-  std::lock_guard lock(reload_mutex);
-  auto& metrics = *state.deps.metrics;
-  auto current = state.snapshot.get();
-  const auto& before = *current->config;
-  auto reject = [&](std::string reason) {
-    error = std::move(reason);
-    metrics.counter("parity_reloads_total", {{"result", "rejected"}}, "Configuration reloads").inc();
-    state.deps.log->warn("reload rejected, the old configuration stays in force: {}", error);
-    return false;
-  };
-  // The listener and its TLS identity are bound at start; changing them needs a restart.
-  if (config->listen != before.listen || config->insecure_http != before.insecure_http) {
-    return reject("listen and insecure_http cannot change on reload (restart the gateway)");
-  }
-  auto next = make_snapshot(config, version.fetch_add(1) + 1, current.get(), error);
-  if (!next) return reject(error);
-  state.snapshot.set(next);
-  metrics.counter("parity_reloads_total", {{"result", "applied"}}, "Configuration reloads").inc();
-  state.deps.log->info("configuration v{} applied: serve {} (was {})", next->version,
-                       config::to_string(next->config->serve), config::to_string(before.serve));
-  return true;
-}
-
 bool Server::reload(std::shared_ptr<const config::Config> config, std::string& error) {
-  return impl_->reload_config(std::move(config), error);
+  auto result = impl_->control.apply_config(std::move(config), {"api", ""}, "");
+  if (result.status == ChangeResult::Status::rejected) {
+    error = config::format_errors(result.errors);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace parity::gateway

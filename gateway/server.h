@@ -13,10 +13,15 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "gateway/control.h"
+#include "gateway/guard.h"
 #include "gateway/snapshot.h"
 
 namespace parity::shadow {
 class Mirror;
+}
+namespace parity::report {
+class LiveAggregates;
 }
 
 namespace parity::gateway {
@@ -28,8 +33,14 @@ struct ServerDeps {
   const Clock* clock = nullptr;
   std::uint64_t seed = 0;                      // seeds each loop's random source
   shadow::Mirror* mirror = nullptr;            // null = no mirroring
-  // Re-reads the configuration for SIGHUP; returns errors instead of a config when it is invalid.
+  // Re-reads the configuration for SIGHUP, `parity ctl reload` and POST /reload; returns errors
+  // instead of a config when it is invalid.
   std::function<config::LoadResult()> reload_source;
+  CutoverGuard* guard = nullptr;               // null = no automatic rollback
+  report::LiveAggregates* live = nullptr;      // GET /aggregates of the admin API; may be null
+  std::string instance;                        // shown by the admin API's status
+  // Reads the admin token from the variable named by admin.token_env (injected for tests).
+  config::EnvLookup env = config::process_env;
 };
 
 class Server {
@@ -46,6 +57,10 @@ class Server {
   void stop();
   // Validates and swaps in a new configuration; requests in flight keep their snapshot.
   bool reload(std::shared_ptr<const config::Config> config, std::string& error);
+  // Every runtime change (reload, serve, mirror, guard rollback) goes through this one path.
+  Control& control();
+  // The admin API's port (0 when it is off).
+  std::uint16_t admin_port() const;
 
   std::uint16_t port() const;
   std::shared_ptr<const Snapshot> snapshot() const;

@@ -204,6 +204,10 @@ class Session {
     outcome.upstream_ms = static_cast<double>(result.latency.count()) / 1000.0;
     outcome.bytes = result.body_bytes;
     if (capture) capture->served(writer.take_capture(), result);
+    if (served == config::Side::candidate && state_.deps.guard) {
+      // Client-visible errors of the served candidate feed the guard (which may roll back to legacy).
+      state_.deps.guard->observe_request(result.failure != upstream::Failure::none || result.status >= 500);
+    }
     if (result.failure == upstream::Failure::none) {
       outcome.status = result.status;
       co_return writer.keep_alive();

@@ -162,7 +162,8 @@ void MirrorService::submit(CompletedExchange exchange) {
   }
   auto job = std::make_shared<CompletedExchange>(std::move(exchange));
   bool queued = workers_.try_submit([this, job] {
-    recorder_.record(*job);
+    auto record = recorder_.record(*job);
+    if (deps_.on_record) deps_.on_record(record);
     release_slot();
   });
   if (!queued) {

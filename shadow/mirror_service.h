@@ -5,6 +5,7 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "core/bounded_workers.h"
@@ -22,6 +23,8 @@ struct MirrorServiceDeps {
   const Clock* clock = nullptr;
   RecorderDeps recorder;
   std::size_t diff_threads = 1;
+  // Called on a diff worker with each record once it is stored (the cut-over guard counts verdicts).
+  std::function<void(const store::Record&)> on_record;
 };
 
 class MirrorService final : public Mirror {
