@@ -101,13 +101,14 @@ int run_diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
   }
   compare::Rules rules;
   if (!options.config_file.empty()) {
-    auto loaded = config::load_config(options.config_file, config::process_env, {});
-    if (!loaded.config) {
+    // Only the compare rules matter here: a file with just a `compare:` section is enough.
+    auto loaded = config::load_compare_rules(options.config_file);
+    if (!loaded.rules) {
       err << "parity diff: invalid configuration in " << options.config_file << ":\n"
           << config::format_errors(loaded.errors);
       return 2;
     }
-    rules = loaded.config->compare;
+    rules = std::move(*loaded.rules);
   }
   std::string error;
   auto legacy_body = read_file(options.legacy_file, error);

@@ -21,6 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr std::initializer_list<const char*> kTopLevelKeys = {
+    "listen", "insecure_http", "threads", "access_log", "instance", "tls",   "admin",
+    "backends", "serve",     "mirror",  "guard", "routes",     "compare",  "store", "limits"};
+
 // Environment variables and the dotted keys they override.
 constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"PARITY_LISTEN", "listen"},
@@ -220,8 +224,7 @@ void read_guard(YamlReader& r, const YAML::Node& node, Config& c) {
 
 Config read_config(YamlReader& r, const YAML::Node& root) {
   Config c;
-  r.known_keys(root, "", {"listen", "insecure_http", "threads", "access_log", "instance", "tls", "admin", "backends",
-                          "serve", "mirror", "guard", "routes", "compare", "store", "limits"});
+  r.known_keys(root, "", kTopLevelKeys);
   r.read(root, "listen", "", c.listen);
   r.read(root, "insecure_http", "", c.insecure_http);
   r.read(root, "threads", "", c.threads);
@@ -388,6 +391,28 @@ LoadResult load_config(const std::string& path, EnvLookup env, const std::vector
   text << in.rdbuf();
   auto base_dir = fs::absolute(path).parent_path().string();
   return load_config_text(text.str(), base_dir, env, flags);
+}
+
+CompareRulesResult load_compare_rules(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {std::nullopt, {{"(file)", "cannot read config file " + path}}};
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    return {std::nullopt, {{"(file)", std::string("YAML syntax error: ") + e.what()}}};
+  }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) return {std::nullopt, {{"(file)", "the top level must be a map of keys"}}};
+  YamlReader r({});
+  r.known_keys(root, "", kTopLevelKeys);
+  compare::Rules rules;
+  if (auto cmp = r.section(root, "compare", "")) read_compare(r, cmp, rules);
+  for (auto& e : compare::validate_rules(rules)) r.error(e.key, e.reason);
+  CompareRulesResult result;
+  result.errors = r.take_errors();
+  if (result.errors.empty()) result.rules = std::move(rules);
+  return result;
 }
 
 AdminConfigResult load_admin_config(const std::string& path, EnvLookup env) {

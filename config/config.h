@@ -148,6 +148,14 @@ LoadResult load_config(const std::string& path, EnvLookup env, const std::vector
 LoadResult load_config_text(const std::string& yaml, const std::string& base_dir, EnvLookup env,
                             const std::vector<Override>& flags);
 
+// Only the `compare:` section of a file (for `parity diff`, `parity replay`): the other sections may be
+// absent or incomplete, but unknown top-level keys and every compare error are still reported.
+struct CompareRulesResult {
+  std::optional<compare::Rules> rules;
+  std::vector<ConfigError> errors;
+};
+CompareRulesResult load_compare_rules(const std::string& path);
+
 // Only the `admin:` section of a file plus PARITY_ADMIN_LISTEN (for `parity ctl`, which must not need
 // the gateway's TLS files to be readable). Unknown keys inside `admin:` are errors; other sections are
 // not read.

@@ -204,3 +204,20 @@ TEST_CASE("a bad override names where it came from") {
   CHECK_FALSE(r.config);
   CHECK(has_error(r, "serve", "(from flag)"));
 }
+
+TEST_CASE("the compare section alone loads for parity diff") {
+  auto dir = std::filesystem::temp_directory_path() / "parity-compare-only";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "rules.yaml") << "compare:\n  ignore: [/id]\n  number_tolerance: 0.01\n";
+  auto ok = load_compare_rules((dir / "rules.yaml").string());
+  INFO(format_errors(ok.errors));
+  REQUIRE(ok.rules);
+  CHECK(ok.rules->ignore == std::vector<std::string>{"/id"});
+  CHECK(ok.rules->number_tolerance == 0.01);
+
+  std::ofstream(dir / "bad.yaml") << "comparee: {}\ncompare: {ignore: [nope]}\n";
+  auto bad = load_compare_rules((dir / "bad.yaml").string());
+  CHECK_FALSE(bad.rules);
+  CHECK(has_error(LoadResult{std::nullopt, bad.errors}, "comparee", "unknown key"));
+  CHECK(has_error(LoadResult{std::nullopt, bad.errors}, "compare.ignore[0]", ""));
+}
