@@ -75,6 +75,9 @@ class Session {
         co_await reject_unreadable(ec, parser.get().version());
         break;
       }
+      // The request is served on the snapshot in force when its head arrived, not the one taken
+      // before the idle wait: a switch during keep-alive idleness applies to the next request.
+      snapshot = state_.snapshot.get();
       if (!co_await handle_request(*snapshot, parser, buffer)) break;
     }
     loop_.connections.erase(registered);
