@@ -23,207 +23,27 @@ BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_GATEWAY_THREADS, BENCH_IDLE_CONNECTI
 """
 import argparse
 import datetime
-import http.client
 import json
 import os
-import platform
-import re
-import resource
 import select
-import shutil
-import signal
-import socket
-import ssl
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HOLDER = HERE / "lib" / "hold_connections.py"
+sys.path.insert(0, str(HERE / "lib"))
+from benchkit import (ServerDied, SetupError, check_response, check_tools, children, env_int,  # noqa: E402
+                      fmt_ms, free_port, log, machine, make_certs, mb, median, nginx_tls, nginx_upstream,
+                      raise_fd_limit, rss_kb, run_bench, start_nginx, tail, thread_count, wait_port, wrk)
+
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 BODY = '{"object":"bench","message":"hello from the fast backend","ok":true}'
-FD_LIMIT = 65536
 TARGETS = ("direct", "parity", "nginx")
 
 
-class SetupError(Exception):
-    pass
-
-
-class ServerDied(Exception):
-    pass
-
-
-def log(msg=""):
-    print(msg, flush=True)
-
-
-# ---------------------------------------------------------------------------------------------- processes
-
-class Processes:
-    """Every process the bench starts, each in its own session; stopped by pid on exit, even on Ctrl-C."""
-
-    def __init__(self):
-        self.procs = []
-
-    def start(self, name, argv, **kw):
-        try:
-            proc = subprocess.Popen(argv, start_new_session=True, **kw)
-        except OSError as e:
-            raise SetupError(f"cannot start {name}: {e}")
-        proc.bench_name = name
-        self.procs.append(proc)
-        return proc
-
-    def stop_all(self):
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)  # its own process group: nginx workers go too
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 5
-        for proc in reversed(self.procs):
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait()
-        self.procs.clear()
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, what, log_file, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"{what} exited with status {proc.returncode} at start:\n{tail(log_file)}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SetupError(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f} s:\n{tail(log_file)}")
-
-
-def tail(path, lines=20):
-    try:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def run(argv, what):
-    r = subprocess.run(argv, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SetupError(f"{what} failed ({' '.join(argv)}):\n{r.stderr.strip()}")
-    return r.stdout
-
-
-def raise_fd_limit(wanted=FD_LIMIT):
-    """`ulimit -n 65536` for this process and the servers it starts (raising the hard limit needs root)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
-    except (ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-# ---------------------------------------------------------------------------------------------- /proc
-
-def rss_kb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def thread_count(pid):
-    return len(os.listdir(f"/proc/{pid}/task"))
-
-
-def children(pid):
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-                out.append(int(entry))
-    return out
-
-
-def cpu_seconds(pids):
-    """utime + stime of the processes (and their threads), in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
-def mb(kb):
-    return kb / 1024.0
-
-
 # ---------------------------------------------------------------------------------------------- setup
-
-def make_certs(d: Path):
-    """A throwaway test CA and a server certificate (EC P-256, SAN IP:127.0.0.1, DNS:localhost)."""
-    ext = d / "server.ext"
-    ext.write_text("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-                   "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]
-    run(["openssl", "genpkey", *ec, "-out", str(d / "ca.key")], "openssl (CA key)")
-    run(["openssl", "req", "-x509", "-new", "-key", str(d / "ca.key"), "-sha256", "-days", "2",
-         "-subj", "/CN=Parity bench throwaway CA", "-addext", "basicConstraints=critical,CA:TRUE",
-         "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", str(d / "ca.crt")], "openssl (CA cert)")
-    run(["openssl", "genpkey", *ec, "-out", str(d / "server.key")], "openssl (server key)")
-    run(["openssl", "req", "-new", "-key", str(d / "server.key"), "-subj", "/CN=localhost",
-         "-out", str(d / "server.csr")], "openssl (CSR)")
-    run(["openssl", "x509", "-req", "-in", str(d / "server.csr"), "-CA", str(d / "ca.crt"), "-CAkey",
-         str(d / "ca.key"), "-CAcreateserial", "-days", "2", "-sha256", "-extfile", str(ext),
-         "-out", str(d / "server.crt")], "openssl (server cert)")
-    return d / "ca.crt", d / "server.crt", d / "server.key"
-
-
-NGINX_COMMON = """\
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-worker_processes {workers};
-worker_rlimit_nofile 65536;
-events {{ worker_connections 16384; }}
-http {{
-  access_log off;
-  client_body_temp_path {dir}/client_body;
-  proxy_temp_path {dir}/proxy;
-  fastcgi_temp_path {dir}/fastcgi;
-  uwsgi_temp_path {dir}/uwsgi;
-  scgi_temp_path {dir}/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 300s;
-{body}
-}}
-"""
 
 BACKEND_SERVER = """\
   server {{
@@ -237,19 +57,11 @@ BACKEND_SERVER = """\
 
 # The reference: a plain, typical TLS reverse proxy doing what Parity does on the way (forwarded headers, a
 # request id both ways), with upstream keep-alive. ssl_protocols/ciphers match Parity's (TLS 1.2+, AEAD).
+# {upstream} = nginx_upstream("backend", …), {tls} = nginx_tls(…).
 PROXY_SERVER = """\
-  upstream backend {{
-    server 127.0.0.1:{backend};
-    keepalive 64;
-    keepalive_requests 1000000;
-  }}
+{upstream}
   server {{
-    listen 127.0.0.1:{port} ssl backlog=4096;
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305;
-    ssl_session_cache shared:SSL:1m;
+{tls}
     location / {{
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -262,22 +74,6 @@ PROXY_SERVER = """\
     }}
   }}
 """
-
-
-def start_nginx(procs, name, d: Path, workers, server_block):
-    d.mkdir(parents=True)
-    for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (d / sub).mkdir()
-    conf = d / "nginx.conf"
-    conf.write_text(NGINX_COMMON.format(dir=d, workers=workers, body=server_block))
-    os.chmod(d, 0o755)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    test = subprocess.run([nginx, "-t", "-q", "-p", str(d), "-c", str(conf), "-e", str(d / "error.log")],
-                          capture_output=True, text=True)
-    if test.returncode != 0:
-        raise SetupError(f"nginx ({name}) rejects its configuration:\n{test.stderr.strip()}")
-    return procs.start(name, [nginx, "-p", str(d), "-c", str(conf), "-e", str(d / "error.log"), "-g", "daemon off;"],
-                       stdout=subprocess.DEVNULL, stderr=open(d / "stderr.log", "w"))
 
 
 def start_parity(procs, binary, d: Path, port, admin_port, backend_port, cert, key, threads):
@@ -303,71 +99,8 @@ def start_parity(procs, binary, d: Path, port, admin_port, backend_port, cert, k
     raise SetupError(f"parity gateway did not log '{needle}' within 20 s:\n{tail(log_file)}")
 
 
-def check_response(port, cafile, what):
-    """One verified HTTPS request: the certificate chain, the route to the backend and the body."""
-    ctx = ssl.create_default_context(cafile=str(cafile))
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
-    try:
-        conn.request("GET", "/", headers={"Host": "localhost"})
-        res = conn.getresponse()
-        body = res.read().decode()
-    except (OSError, http.client.HTTPException) as e:
-        raise SetupError(f"{what}: warm-up request failed: {e}")
-    finally:
-        conn.close()
-    if res.status != 200 or body != BODY:
-        raise SetupError(f"{what}: warm-up request got HTTP {res.status} {body[:200]!r}, expected 200 {BODY!r}")
-
-
-# ---------------------------------------------------------------------------------------------- wrk
-
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
-
-
-def to_ms(text):
-    m = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
-    if not m:
-        raise ValueError(f"unparsable wrk duration {text!r}")
-    return float(m.group(1)) * UNITS[m.group(2)]
-
-
-def parse_wrk(out):
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M)
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
-    total = re.search(r"^\s+(\d+) requests in", out, re.M)
-    if not (rps and p50 and p99 and total):
-        raise ValueError("unexpected wrk output:\n" + out)
-    errors = 0
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if sock:
-        errors += sum(int(x) for x in sock.groups())
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        errors += int(non2xx.group(1))
-    return {"rps": float(rps.group(1)), "p50_ms": to_ms(p50.group(1)), "p99_ms": to_ms(p99.group(1)),
-            "requests": int(total.group(1)), "errors": errors}
-
-
-def wrk(url, threads, connections, seconds, cpu_pids=()):
-    argv = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    cpu0 = cpu_seconds(cpu_pids)
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
-    cpu1 = cpu_seconds(cpu_pids)
-    if r.returncode != 0:
-        raise ServerDied(f"wrk failed on {url}: {r.stderr.strip() or r.stdout.strip()}")
-    result = parse_wrk(r.stdout)
-    if cpu_pids and result["requests"]:
-        result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / result["requests"]
-    return result
-
 
 # ---------------------------------------------------------------------------------------------- main
-
-def env_int(name, default):
-    value = os.environ.get(name)
-    return int(value) if value else default
-
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -402,37 +135,14 @@ def parse_args():
     return a
 
 
-def median(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
-def fmt_ms(v):
-    return f"{v:.2f} ms" if v < 10 else f"{v:.1f} ms"
-
-
 def fmt_added(v):
     return f"{v:+.2f} ms" if abs(v) < 10 else f"{v:+.1f} ms"
 
 
-def machine():
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": model, "kernel": platform.release()}
-
 
 def preflight(a):
     binary = (Path(a.parity_bin_dir) / "parity").resolve()
-    missing = [t for t in ("wrk", "openssl") if not shutil.which(t)]
-    if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
-        missing.append("nginx (apt-get install nginx-light)")
-    if missing:
-        raise SetupError("missing: " + ", ".join(missing))
+    check_tools()
     if not os.access(binary, os.X_OK):
         raise SetupError(f"no parity binary at {binary}: build it (cmake --build … --target parity) or set "
                          "PARITY_BIN_DIR")
@@ -515,14 +225,15 @@ def benchmark(a, procs, tmp: Path):
                           BACKEND_SERVER.format(port=ports["backend"], body=BODY))
     wait_port(ports["backend"], backend, "backend nginx", tmp / "backend" / "error.log")
     proxy = start_nginx(procs, "nginx", tmp / "nginx", a.gateway_threads,
-                        PROXY_SERVER.format(port=ports["nginx"], backend=ports["backend"], cert=cert, key=key))
+                        PROXY_SERVER.format(upstream=nginx_upstream("backend", ports["backend"]),
+                                            tls=nginx_tls(ports["nginx"], cert, key)))
     wait_port(ports["nginx"], proxy, "nginx reverse proxy", tmp / "nginx" / "error.log")
     (tmp / "parity").mkdir()
     parity, parity_log = start_parity(procs, binary, tmp / "parity", ports["parity"], ports["admin"],
                                       ports["backend"], cert, key, a.gateway_threads)
 
-    check_response(ports["parity"], cafile, "parity")
-    check_response(ports["nginx"], cafile, "nginx")
+    check_response(ports["parity"], cafile, "parity", BODY)
+    check_response(ports["nginx"], cafile, "nginx", BODY)
     time.sleep(1.0)
     idle_rss = rss_kb(parity.pid)
     idle_threads = thread_count(parity.pid)
@@ -643,45 +354,14 @@ def report(res):
 
 def main():
     a = parse_args()
-    try:
-        preflight(a)
-    except SetupError as e:
-        log(f"setup failed: {e}")
-        return 2
-    procs = Processes()
-    tmp = Path(tempfile.mkdtemp(prefix="parity-bench-"))
 
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)  # SIGINT too: a shell may start us with it ignored
-    code = 0
-    try:
+    def bench(procs, tmp):
         res = benchmark(a, procs, tmp)
         procs.stop_all()
         report(res)
-        if a.json:
-            Path(a.json).write_text(json.dumps(res, indent=2) + "\n")
-            log(f"JSON: {a.json}")
-    except SetupError as e:
-        log(f"setup failed: {e}")
-        code = 2
-    except ServerDied as e:
-        log(f"run failed: {e}")
-        code = 1
-    except KeyboardInterrupt:
-        log("interrupted")
-        code = 130
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        procs.stop_all()
-        if a.keep or code not in (0, 130):
-            log(f"temporary directory kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return code
+        return res
+
+    return run_bench(a, preflight, bench, "parity-bench-", stop_timeout=5)
 
 
 if __name__ == "__main__":

@@ -18,27 +18,13 @@ Used by bench/gateway_overhead.py; runs on its own too:
 import argparse
 import asyncio
 import json
-import resource
 import signal
 import ssl
 import sys
 import threading
 import time
 
-
-def raise_fd_limit(wanted: int) -> int:
-    """Raises RLIMIT_NOFILE to `wanted` (the hard limit too when allowed, e.g. as root); returns the limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft >= wanted:
-        return soft
-    try:
-        new_hard = hard if hard == resource.RLIM_INFINITY else max(hard, wanted)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, new_hard))
-        return wanted
-    except (ValueError, OSError):
-        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        return target
+from benchkit import raise_fd_limit  # bench/lib/benchkit.py, next to this file
 
 
 async def read_response(reader: asyncio.StreamReader) -> int:
