@@ -22,7 +22,7 @@ void Histogram::observe_ms(double ms) {
   sum_us_.fetch_add(static_cast<std::uint64_t>(ms < 0 ? 0 : ms * 1000.0), std::memory_order_relaxed);
 }
 
-std::string escape_label_value(const std::string& value) {
+std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {

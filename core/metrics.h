@@ -10,6 +10,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -80,7 +81,7 @@ class MetricsRegistry {
 };
 
 // Escapes a label value for the Prometheus text format.
-std::string escape_label_value(const std::string& value);
+std::string escape_label_value(std::string_view value);
 std::string render_labels(const Labels& labels);
 
 }  // namespace parity

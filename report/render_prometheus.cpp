@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/metrics.h"
 #include "report/format.h"
 
 namespace parity::report {
@@ -20,17 +21,7 @@ std::string number(double v) {
 
 }  // namespace
 
-std::string prometheus_label(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
-  }
-  return out;
-}
+std::string prometheus_label(std::string_view value) { return escape_label_value(value); }
 
 std::string render_prometheus(const Aggregate& aggregate, std::size_t top_fields) {
   const auto routes = aggregate.routes();
