@@ -65,6 +65,15 @@ struct Shared {
   SteadyClock::time_point deadline;
 };
 
+// Opens one connection (one request, not counted) so the measured phase starts with all of them open:
+// connection set-up is not what is compared, and a burst of connects can overflow a small listen backlog
+// (the SYN is retried after 1 s), which would show up as a spurious 1 s tail.
+asio::awaitable<void> prime(Loop& loop, std::size_t which) {
+  DiscardBody body;
+  auto result = co_await loop.pool->send(loop.requests[which], body);
+  (void)result;
+}
+
 asio::awaitable<void> worker(Loop& loop, const Shared& shared, int index) {
   std::mt19937_64 rng(shared.spec->seed * 1000003ULL + static_cast<std::uint64_t>(index));
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
@@ -151,16 +160,28 @@ TargetRun run_phase(const RequestMix& mix, const PhaseSpec& spec, PhaseProgress&
     loop->tallies.resize(mix.entries().size());
     loops.push_back(std::move(loop));
   }
+  auto run_loops = [&loops, threads] {
+    std::vector<std::thread> pool_threads;
+    for (int i = 1; i < threads; ++i) {
+      pool_threads.emplace_back([&loops, i] { loops[static_cast<std::size_t>(i)]->io.run(); });
+    }
+    loops[0]->io.run();
+    for (auto& t : pool_threads) t.join();
+    for (auto& loop : loops) loop->io.restart();
+  };
+  for (int w = 0; w < connections; ++w) {
+    Loop& loop = *loops[static_cast<std::size_t>(w % threads)];
+    asio::co_spawn(loop.io, prime(loop, static_cast<std::size_t>(w) % loop.requests.size()), asio::detached);
+  }
+  run_loops();
+
   Shared shared{&mix, &spec, &progress, SteadyClock::now(), {}};
   shared.deadline = shared.start + spec.duration;
   for (int w = 0; w < connections; ++w) {
     Loop& loop = *loops[static_cast<std::size_t>(w % threads)];
     asio::co_spawn(loop.io, worker(loop, shared, w), asio::detached);
   }
-  std::vector<std::thread> pool_threads;
-  for (int i = 1; i < threads; ++i) pool_threads.emplace_back([&loops, i] { loops[static_cast<std::size_t>(i)]->io.run(); });
-  loops[0]->io.run();
-  for (auto& t : pool_threads) t.join();
+  run_loops();
   const auto end = SteadyClock::now();
 
   run.measured = true;

@@ -5,7 +5,8 @@
 // - open-loop (rate > 0): worker k sends its n-th request at the intended time start + (k + n·C)/rate and
 //   latency counts from that intended time, so a stall delays (and shows in) every request queued behind
 //   it instead of silently lowering the send rate (coordinated omission, as in wrk2).
-// Asio stays in driver.cpp.
+// Each phase first opens its connections (one uncounted request each), so set-up cost and connect bursts
+// stay out of the figures. Asio stays in driver.cpp.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
