@@ -166,3 +166,15 @@ def test_https_target_with_ca_and_insecure(tmp_path, pki):
     assert overall(insecure, "candidate")["responses"] > 0
     assert untrusted.returncode == 1
     assert "unreachable" in untrusted.stderr and "certificate" in untrusted.stderr.lower()
+
+
+def test_gateway_target_shows_its_overhead_against_legacy(tmp_path, gateway, echo_backend, pki):
+    results, r = bench_json(tmp_path, "--legacy", echo_backend.url, "--gateway", gateway.url, "--ca", pki.ca_cert,
+                            "--url", "/v1/models", "--duration", "600ms", "--warmup", "0s", "--rounds", "2",
+                            "--pid", f"gateway={gateway.proc.pid}")
+    level = results["levels"][0]
+    assert overall(results, "gateway")["responses"] > 0 and overall(results, "gateway")["errors"] == 0
+    assert overall(results, "legacy")["responses"] > 0
+    assert level["gateway_legacy_ratio"]["p50"] is not None
+    assert level["targets"]["gateway"]["process"]["cpu_seconds"] > 0
+    assert "gateway/legacy" in r.stdout
