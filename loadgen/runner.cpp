@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <exception>
 #include <map>
 #include <thread>
 
@@ -44,7 +45,14 @@ TargetRun measured_phase(const RequestMix& mix, const PhaseSpec& spec, const Pha
   }
   PhaseProgress counters;
   TargetRun run;
-  std::thread phase([&] { run = run_phase(mix, spec, counters); });
+  std::thread phase([&] {
+    try {
+      run = run_phase(mix, spec, counters);
+    } catch (const std::exception& e) {  // e.g. out of memory or file descriptors: report, do not terminate
+      run = TargetRun{};
+      run.error = std::string("the load generator failed: ") + e.what();
+    }
+  });
   const auto start = SteadyClock::now();
   // The phase thread ends on its own; poll until it has (join below), sampling every 100 ms.
   while (true) {
