@@ -1,0 +1,295 @@
+#include "store/postgres_store.h"
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string_view>
+#include <utility>
+
+namespace parity::store {
+namespace {
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+std::string trimmed(const char* message) {
+  std::string s = message ? message : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s.empty() ? std::string("unknown error") : s;
+}
+
+bool ok(const Result& r) {
+  if (!r) return false;
+  auto status = PQresultStatus(r.get());
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE;
+}
+
+std::string result_error(const Result& r, pg_conn* conn) {
+  if (r) {
+    const char* m = PQresultErrorMessage(r.get());
+    if (m && *m) return trimmed(m);
+  }
+  return trimmed(PQerrorMessage(conn));
+}
+
+// Migrations by target version; each runs once, in order, inside the migration transaction.
+constexpr const char* kMigrations[] = {
+    // 1: the records table and the indexes of the report's queries (window, instance, route).
+    R"sql(
+CREATE TABLE parity_records (
+  id bigserial PRIMARY KEY,
+  ts timestamptz NOT NULL,
+  instance text NOT NULL DEFAULT '',
+  request_id text NOT NULL DEFAULT '',
+  method text NOT NULL DEFAULT '',
+  route text NOT NULL DEFAULT '',
+  target text NOT NULL DEFAULT '',
+  served_by text NOT NULL DEFAULT '',
+  verdict text NOT NULL,
+  legacy_status integer NOT NULL DEFAULT 0,
+  legacy_latency_ms double precision NOT NULL DEFAULT 0,
+  legacy_bytes bigint NOT NULL DEFAULT 0,
+  legacy_error text,
+  candidate_status integer NOT NULL DEFAULT 0,
+  candidate_latency_ms double precision NOT NULL DEFAULT 0,
+  candidate_bytes bigint NOT NULL DEFAULT 0,
+  candidate_error text,
+  differences json NOT NULL DEFAULT '[]',
+  sample json
+);
+CREATE INDEX parity_records_ts ON parity_records (ts);
+CREATE INDEX parity_records_instance_ts ON parity_records (instance, ts);
+CREATE INDEX parity_records_route ON parity_records (route, method);
+)sql",
+};
+static_assert(std::size(kMigrations) == kPostgresSchemaVersion);
+
+// A constant of our own for pg_advisory_xact_lock: "parity" in ASCII.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(112971114105116121)";
+
+constexpr const char* kInsert = R"sql(
+INSERT INTO parity_records (ts, instance, request_id, method, route, target, served_by, verdict,
+  legacy_status, legacy_latency_ms, legacy_bytes, legacy_error,
+  candidate_status, candidate_latency_ms, candidate_bytes, candidate_error, differences, sample)
+SELECT (r->>'ts')::timestamptz, coalesce(r->>'instance', ''), coalesce(r->>'request_id', ''),
+  coalesce(r->>'method', ''), coalesce(r->>'route', ''), coalesce(r->>'target', ''), coalesce(r->>'served_by', ''),
+  r->>'verdict',
+  coalesce((r->'legacy'->>'status')::integer, 0), coalesce((r->'legacy'->>'latency_ms')::double precision, 0),
+  coalesce((r->'legacy'->>'bytes')::bigint, 0), r->'legacy'->>'error',
+  coalesce((r->'candidate'->>'status')::integer, 0), coalesce((r->'candidate'->>'latency_ms')::double precision, 0),
+  coalesce((r->'candidate'->>'bytes')::bigint, 0), r->'candidate'->>'error',
+  coalesce(r->'differences', '[]'::json), r->'sample'
+FROM json_array_elements($1::json) AS r
+)sql";
+
+// The row as the JSON object of a JSONL line (store/record.cpp's to_json), timestamps in its format.
+constexpr const char* kSelectRecord = R"sql(
+SELECT json_build_object(
+  'ts', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  'instance', instance, 'request_id', request_id, 'method', method, 'route', route, 'target', target,
+  'served_by', served_by, 'verdict', verdict,
+  'legacy', json_build_object('status', legacy_status, 'latency_ms', legacy_latency_ms, 'bytes', legacy_bytes,
+                              'error', legacy_error),
+  'candidate', json_build_object('status', candidate_status, 'latency_ms', candidate_latency_ms,
+                                 'bytes', candidate_bytes, 'error', candidate_error),
+  'differences', differences, 'sample', sample)::text
+FROM parity_records
+)sql";
+
+// WHERE clause and its parameters for a filter.
+struct Where {
+  std::string sql;
+  std::vector<std::string> values;
+};
+
+Where where_clause(const RecordFilter& filter) {
+  Where w;
+  // `condition` holds one "$" where its parameter's number goes.
+  auto add = [&](const std::string& condition, std::string value) {
+    w.values.push_back(std::move(value));
+    std::string c = condition;
+    c.replace(c.find('$'), 1, "$" + std::to_string(w.values.size()));
+    w.sql += (w.sql.empty() ? " WHERE " : " AND ") + c;
+  };
+  if (!filter.since.empty()) add("ts >= $::timestamptz", filter.since);
+  if (!filter.until.empty()) add("ts < $::timestamptz", filter.until);
+  if (!filter.instances.empty()) {
+    add("instance IN (SELECT json_array_elements_text($::json))", nlohmann::json(filter.instances).dump());
+  }
+  return w;
+}
+
+std::vector<const char*> pointers(const std::vector<std::string>& values) {
+  std::vector<const char*> out;
+  out.reserve(values.size());
+  for (const auto& v : values) out.push_back(v.c_str());
+  return out;
+}
+
+}  // namespace
+
+bool is_postgres_url(const std::string& text) {
+  return text.rfind("postgres://", 0) == 0 || text.rfind("postgresql://", 0) == 0;
+}
+
+std::string redact_postgres_url(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  if (at == std::string::npos) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "****" + url.substr(at);
+}
+
+PostgresStore::PostgresStore(std::string url) : url_(std::move(url)) {}
+
+PostgresStore::~PostgresStore() { disconnect(); }
+
+void PostgresStore::disconnect() {
+  if (conn_) PQfinish(conn_);
+  conn_ = nullptr;
+}
+
+bool PostgresStore::connected() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PostgresStore::connect(std::string& error) {
+  if (connected()) return true;
+  disconnect();
+  // Defaults first: keywords are applied in order, so the URL (expanded from dbname) overrides them.
+  const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
+  const char* values[] = {"5", "parity", "UTF8", url_.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keys, values, 1);
+  if (!conn_) {
+    error = "out of memory connecting to PostgreSQL";
+    return false;
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    error = "cannot connect to " + redact_postgres_url(url_) + ": " + trimmed(PQerrorMessage(conn_));
+    disconnect();
+    return false;
+  }
+  if (!migrate(error)) {
+    disconnect();
+    return false;
+  }
+  return true;
+}
+
+bool PostgresStore::migrate(std::string& error) {
+  auto exec = [&](const char* sql) {
+    Result r(PQexec(conn_, sql));
+    if (ok(r)) return r;
+    error = "schema migration failed: " + result_error(r, conn_);
+    return Result();
+  };
+  auto rollback = [&] { Result(PQexec(conn_, "ROLLBACK")); };
+  if (!exec("BEGIN") || !exec(kMigrationLock) ||
+      !exec("CREATE TABLE IF NOT EXISTS parity_schema_version (version integer PRIMARY KEY, "
+            "applied_at timestamptz NOT NULL DEFAULT now())")) {
+    rollback();
+    return false;
+  }
+  Result current = exec("SELECT coalesce(max(version), 0) FROM parity_schema_version");
+  if (!current) {
+    rollback();
+    return false;
+  }
+  const int version = std::stoi(PQgetvalue(current.get(), 0, 0));
+  if (version > kPostgresSchemaVersion) {
+    rollback();
+    error = "the database's schema version " + std::to_string(version) + " is newer than this parity's (" +
+            std::to_string(kPostgresSchemaVersion) + "): upgrade parity";
+    return false;
+  }
+  for (int v = version + 1; v <= kPostgresSchemaVersion; ++v) {
+    const std::string mark = "INSERT INTO parity_schema_version (version) VALUES (" + std::to_string(v) + ")";
+    if (!exec(kMigrations[v - 1]) || !exec(mark.c_str())) {
+      rollback();
+      return false;
+    }
+  }
+  if (!exec("COMMIT")) {
+    rollback();
+    return false;
+  }
+  return true;
+}
+
+bool PostgresStore::insert(const std::vector<Record>& batch, std::string& error) {
+  if (batch.empty()) return true;
+  if (!connected()) {
+    error = "not connected";
+    return false;
+  }
+  std::string rows = "[";
+  for (const auto& record : batch) {
+    if (rows.size() > 1) rows += ',';
+    rows += to_json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  rows += ']';
+  const char* params[] = {rows.c_str()};
+  Result r(PQexecParams(conn_, kInsert, 1, nullptr, params, nullptr, nullptr, 0));
+  if (ok(r)) return true;
+  error = result_error(r, conn_);
+  return false;
+}
+
+bool PostgresStore::for_each(const RecordFilter& filter, const std::function<void(Record&&)>& on_record,
+                             std::uint64_t& malformed, std::string& error) {
+  if (!connected()) {
+    error = "not connected";
+    return false;
+  }
+  const Where where = where_clause(filter);
+  const std::string sql = std::string(kSelectRecord) + where.sql + " ORDER BY ts, instance, request_id, id";
+  const auto params = pointers(where.values);
+  if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, params.data(), nullptr,
+                         nullptr, 0)) {
+    error = trimmed(PQerrorMessage(conn_));
+    return false;
+  }
+  // Single-row mode: rows arrive one at a time instead of the whole result in memory.
+  PQsetSingleRowMode(conn_);
+  bool failed = false;
+  while (Result r{PQgetResult(conn_)}) {
+    const auto status = PQresultStatus(r.get());
+    if (status == PGRES_SINGLE_TUPLE) {
+      if (failed) continue;
+      auto json = nlohmann::json::parse(std::string_view(PQgetvalue(r.get(), 0, 0)), nullptr, false);
+      auto record = json.is_discarded() ? std::nullopt : record_from_json(json);
+      if (!record) {
+        ++malformed;
+        continue;
+      }
+      if (record->sample && record->sample->is_null()) record->sample.reset();
+      on_record(std::move(*record));
+    } else if (status != PGRES_TUPLES_OK && !failed) {
+      failed = true;
+      error = result_error(r, conn_);
+    }
+  }
+  return !failed;
+}
+
+bool PostgresStore::count(const RecordFilter& filter, std::uint64_t& rows, std::string& error) {
+  if (!connected()) {
+    error = "not connected";
+    return false;
+  }
+  const Where where = where_clause(filter);
+  const std::string sql = "SELECT count(*) FROM parity_records" + where.sql;
+  const auto params = pointers(where.values);
+  Result r(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr,
+                        0));
+  if (!ok(r)) {
+    error = result_error(r, conn_);
+    return false;
+  }
+  rows = std::stoull(PQgetvalue(r.get(), 0, 0));
+  return true;
+}
+
+}  // namespace parity::store
