@@ -1,5 +1,5 @@
 #pragma once
-// The shared PostgreSQL sink: a BufferedSink whose writer inserts each batch in one statement
+// The shared PostgreSQL sink: a BufferedSink whose writer inserts each batch with one COPY
 // (store/postgres_store.h). Several gateway instances write to the same tables.
 //
 // Degraded mode (database down, slow, or refusing the batch): the gateway keeps serving. A batch that

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -69,20 +71,86 @@ static_assert(std::size(kMigrations) == kPostgresSchemaVersion);
 // A constant of our own for pg_advisory_xact_lock: "parity" in ASCII.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(112971114105116121)";
 
-constexpr const char* kInsert = R"sql(
-INSERT INTO parity_records (ts, instance, request_id, method, route, target, served_by, verdict,
-  legacy_status, legacy_latency_ms, legacy_bytes, legacy_error,
-  candidate_status, candidate_latency_ms, candidate_bytes, candidate_error, differences, sample)
-SELECT (r->>'ts')::timestamptz, coalesce(r->>'instance', ''), coalesce(r->>'request_id', ''),
-  coalesce(r->>'method', ''), coalesce(r->>'route', ''), coalesce(r->>'target', ''), coalesce(r->>'served_by', ''),
-  r->>'verdict',
-  coalesce((r->'legacy'->>'status')::integer, 0), coalesce((r->'legacy'->>'latency_ms')::double precision, 0),
-  coalesce((r->'legacy'->>'bytes')::bigint, 0), r->'legacy'->>'error',
-  coalesce((r->'candidate'->>'status')::integer, 0), coalesce((r->'candidate'->>'latency_ms')::double precision, 0),
-  coalesce((r->'candidate'->>'bytes')::bigint, 0), r->'candidate'->>'error',
-  coalesce(r->'differences', '[]'::json), r->'sample'
-FROM json_array_elements($1::json) AS r
-)sql";
+constexpr const char* kCopy =
+    "COPY parity_records (ts, instance, request_id, method, route, target, served_by, verdict, legacy_status, "
+    "legacy_latency_ms, legacy_bytes, legacy_error, candidate_status, candidate_latency_ms, candidate_bytes, "
+    "candidate_error, differences, sample) FROM STDIN";
+
+// Text as PostgreSQL text accepts it: valid UTF-8 (invalid bytes become U+FFFD, as in a JSONL line) and no
+// NUL, which no text column can hold.
+std::string clean_text(const std::string& s) {
+  bool plain = true;
+  for (unsigned char c : s) plain = plain && c != 0 && c < 0x80;
+  if (plain) return s;
+  auto round_trip = nlohmann::json::parse(nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  std::string out = round_trip.get<std::string>();
+  out.erase(std::remove(out.begin(), out.end(), '\0'), out.end());
+  return out;
+}
+
+// One field of COPY's text format: backslash escapes for the column and row delimiters.
+void copy_field(std::string& out, const std::string& value) {
+  for (char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+}
+
+void copy_text(std::string& out, const std::string& value) {
+  copy_field(out, clean_text(value));
+  out += '\t';
+}
+
+void copy_number(std::string& out, double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", value);  // 17 significant digits: the same double back
+  out += buf;
+  out += '\t';
+}
+
+void copy_side(std::string& out, const SideSummary& side) {
+  out += std::to_string(side.status) + '\t';
+  copy_number(out, side.latency_ms);
+  out += std::to_string(side.bytes) + '\t';
+  if (side.error.empty()) {
+    out += "\\N\t";
+  } else {
+    copy_text(out, side.error);
+  }
+}
+
+// A JSON value as the text of a json column, as store/record.cpp writes it to a JSONL line.
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void copy_row(std::string& out, const Record& r) {
+  copy_text(out, r.ts);
+  copy_text(out, r.instance);
+  copy_text(out, r.request_id);
+  copy_text(out, r.method);
+  copy_text(out, r.route);
+  copy_text(out, r.target);
+  copy_text(out, r.served_by);
+  copy_text(out, std::string(compare::to_string(r.verdict)));
+  copy_side(out, r.legacy);
+  copy_side(out, r.candidate);
+  nlohmann::json diffs = nlohmann::json::array();
+  for (const auto& d : r.differences) diffs.push_back(compare::to_json(d));
+  copy_field(out, json_text(diffs));  // json (not jsonb) keeps \u0000 escapes as text
+  out += '\t';
+  if (r.sample) {
+    copy_field(out, json_text(*r.sample));
+    out += '\n';
+  } else {
+    out += "\\N\n";
+  }
+}
 
 // The row as the JSON object of a JSONL line (store/record.cpp's to_json), timestamps in its format.
 constexpr const char* kSelectRecord = R"sql(
@@ -166,6 +234,8 @@ bool PostgresStore::connect(std::string& error) {
     error = "out of memory connecting to PostgreSQL";
     return false;
   }
+  // Server notices ("relation already exists, skipping") would go to stderr: they are not for users.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   if (PQstatus(conn_) != CONNECTION_OK) {
     error = "cannot connect to " + redact_postgres_url(url_) + ": " + trimmed(PQerrorMessage(conn_));
     disconnect();
@@ -224,17 +294,27 @@ bool PostgresStore::insert(const std::vector<Record>& batch, std::string& error)
     error = "not connected";
     return false;
   }
-  std::string rows = "[";
-  for (const auto& record : batch) {
-    if (rows.size() > 1) rows += ',';
-    rows += to_json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string rows;
+  for (const auto& record : batch) copy_row(rows, record);
+  Result start(PQexec(conn_, kCopy));
+  if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
+    error = result_error(start, conn_);
+    return false;
   }
-  rows += ']';
-  const char* params[] = {rows.c_str()};
-  Result r(PQexecParams(conn_, kInsert, 1, nullptr, params, nullptr, nullptr, 0));
-  if (ok(r)) return true;
-  error = result_error(r, conn_);
-  return false;
+  const bool sent = PQputCopyData(conn_, rows.data(), static_cast<int>(rows.size())) == 1;
+  if (!sent) error = trimmed(PQerrorMessage(conn_));
+  // COPY is one statement: the whole batch is stored, or none of it.
+  if (PQputCopyEnd(conn_, sent ? nullptr : "parity: sending the batch failed") != 1 && sent) {
+    error = trimmed(PQerrorMessage(conn_));
+  }
+  bool stored = sent;
+  while (Result r{PQgetResult(conn_)}) {
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      if (stored) error = result_error(r, conn_);
+      stored = false;
+    }
+  }
+  return stored;
 }
 
 bool PostgresStore::for_each(const RecordFilter& filter, const std::function<void(Record&&)>& on_record,

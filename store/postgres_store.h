@@ -39,7 +39,7 @@ class PostgresStore {
   bool connected() const;
   void disconnect();
 
-  // Inserts the batch in one multi-row INSERT (one round trip, one transaction: all or nothing).
+  // Inserts the batch with one COPY (one statement: all or nothing).
   bool insert(const std::vector<Record>& batch, std::string& error);
 
   // Streams the matching records, oldest first (ts, instance, request_id), through a cursor so memory

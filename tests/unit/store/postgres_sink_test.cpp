@@ -49,14 +49,14 @@ TEST_CASE("a database that is down: every record is counted, one warning, no pas
   CHECK(stats.failed + stats.dropped == 6);
   CHECK(stats.queued == 0);
   const auto text = log.text();
-  CHECK(count_of(text, "warning") == 1);  // rate-limited: the clock did not move
+  CHECK(count_of(text, "warning store: ") == 1);  // rate-limited: the clock did not move
   CHECK(text.find("PostgreSQL unavailable") != std::string::npos);
   CHECK(text.find("s3cret") == std::string::npos);
   CHECK(text.find("parity:****@127.0.0.1:1") != std::string::npos);
   clock->advance(std::chrono::seconds(31));
   sink.write(make_record(7));
   sink.flush();
-  CHECK(count_of(log.text(), "warning") == 2);
+  CHECK(count_of(log.text(), "warning store: ") == 2);
   CHECK(sink.stats().failed + sink.stats().dropped == 7);
 }
 
