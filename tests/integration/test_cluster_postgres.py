@@ -107,7 +107,9 @@ def test_cluster_report_equals_the_union_of_the_instances_records(pg, services, 
     cluster = report_json(url)
     assert cluster == report_json(str(union_file))
     assert cluster["summary"]["exchanges"] == len(union)
-    assert cluster["summary"]["mismatch"] > 0  # the fixtures differ on purpose: fields are compared too
+    # The fixtures differ on purpose (noise, error formats): field statistics and examples are compared too.
+    assert any(route["fields"] for route in cluster["routes"])
+    assert cluster["summary"]["latency"]["legacy"]["count"] == len(union)
     # One instance, and a time window, mean the same on both stores.
     assert report_json(url, "--instance", "gw-b") == report_json(str(union_file), "--instance", "gw-b")
     assert report_json(url, "--instance", "gw-b")["summary"]["exchanges"] == len(per_instance["gw-b"])
@@ -161,6 +163,7 @@ def test_database_outage_under_traffic(pg, services, pki, gateways, tmp_path):
     assert len(mirrored) == len(statuses)
     written, dropped, failed = flushed(gw.log())
     in_db = int(pg.query("outage", "SELECT count(*) FROM parity_records"))
+    print(f"outage: {len(mirrored)} mirrored, {in_db} in the database, {dropped} dropped, {failed} failed")
     # Exact accounting: every record is in the database or counted as dropped or failed.
     assert in_db == written
     assert in_db + dropped + failed == len(mirrored)
