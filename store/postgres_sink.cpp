@@ -22,7 +22,7 @@ PostgresSink::PostgresSink(PostgresSinkOptions options, std::shared_ptr<spdlog::
                      : std::make_shared<spdlog::logger>("parity.store", std::make_shared<spdlog::sinks::null_sink_mt>())),
       clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()),
       throttle_(options_.warn_interval),
-      store_(options_.url) {
+      store_(options_.url, options_.statement_timeout_ms) {
   // No record can be queued before the constructor returns, so the writer thread is not using store_.
   if (connect()) {
     logger_->info("store: PostgreSQL {} (schema version {})", redact_postgres_url(options_.url),

@@ -27,6 +27,7 @@ struct PostgresSinkOptions {
   std::string url;  // postgres://user[:password]@host[:port]/db[?…] (libpq URI)
   BufferedSinkOptions buffer;
   std::chrono::milliseconds warn_interval{30000};
+  int statement_timeout_ms = 10000;  // a batch stuck longer than this fails (and is counted)
 };
 
 // The options of the config's `store:` section (url, queue, flush_interval_ms).
@@ -35,7 +36,8 @@ PostgresSinkOptions postgres_sink_options(const config::StoreConfig& store);
 class PostgresSink final : public BufferedSink {
  public:
   // `logger` may be null; `clock` paces the warnings. Tries to connect (and migrate the schema) once
-  // here, so a misconfigured store shows in the start-up log; a failure is not fatal.
+  // here, so a misconfigured store shows in the start-up log (waiting at most connect_timeout, 5 s by
+  // default); a failure is not fatal.
   PostgresSink(PostgresSinkOptions options, std::shared_ptr<spdlog::logger> logger,
                std::shared_ptr<const Clock> clock);
   ~PostgresSink() override;  // inserts what is queued (or counts it as failed), then disconnects

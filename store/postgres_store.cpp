@@ -212,7 +212,8 @@ std::string redact_postgres_url(const std::string& url) {
   return url.substr(0, colon + 1) + "****" + url.substr(at);
 }
 
-PostgresStore::PostgresStore(std::string url) : url_(std::move(url)) {}
+PostgresStore::PostgresStore(std::string url, int statement_timeout_ms)
+    : url_(std::move(url)), statement_timeout_ms_(statement_timeout_ms) {}
 
 PostgresStore::~PostgresStore() { disconnect(); }
 
@@ -227,8 +228,10 @@ bool PostgresStore::connect(std::string& error) {
   if (connected()) return true;
   disconnect();
   // Defaults first: keywords are applied in order, so the URL (expanded from dbname) overrides them.
-  const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
-  const char* values[] = {"5", "parity", "UTF8", url_.c_str(), nullptr};
+  // Keepalives and tcp_user_timeout notice a vanished server (network partition) in ~20 s, not hours.
+  const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "keepalives_idle",
+                        "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname", nullptr};
+  const char* values[] = {"5", "parity", "UTF8", "10", "5", "2", "20000", url_.c_str(), nullptr};
   conn_ = PQconnectdbParams(keys, values, 1);
   if (!conn_) {
     error = "out of memory connecting to PostgreSQL";
@@ -240,6 +243,15 @@ bool PostgresStore::connect(std::string& error) {
     error = "cannot connect to " + redact_postgres_url(url_) + ": " + trimmed(PQerrorMessage(conn_));
     disconnect();
     return false;
+  }
+  if (statement_timeout_ms_ > 0) {
+    const std::string set = "SET statement_timeout = " + std::to_string(statement_timeout_ms_);
+    Result r(PQexec(conn_, set.c_str()));
+    if (!ok(r)) {
+      error = "cannot set statement_timeout: " + result_error(r, conn_);
+      disconnect();
+      return false;
+    }
   }
   if (!migrate(error)) {
     disconnect();

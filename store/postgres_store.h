@@ -28,7 +28,9 @@ std::string redact_postgres_url(const std::string& url);
 
 class PostgresStore {
  public:
-  explicit PostgresStore(std::string url);
+  // statement_timeout_ms > 0 bounds every statement on this connection (the sink's writer must not hang
+  // on a stuck database, or SIGTERM's flush would wait for it); 0 = the server's default.
+  explicit PostgresStore(std::string url, int statement_timeout_ms = 0);
   ~PostgresStore();
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
@@ -55,6 +57,7 @@ class PostgresStore {
   bool migrate(std::string& error);
 
   std::string url_;
+  int statement_timeout_ms_ = 0;
   pg_conn* conn_ = nullptr;
 };
 
