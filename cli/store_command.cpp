@@ -88,7 +88,7 @@ void register_store_command(CLI::App& app, int& exit_code) {
   import->add_option("--to", options->to, "postgres://user@host[:port]/db (password: PGPASSWORD or ~/.pgpass)")
       ->required();
   import->add_option("--instance", options->instance, "Instance id for records that carry none");
-  import->add_option("--batch", options->batch, "Records per INSERT statement")
+  import->add_option("--batch", options->batch, "Records per COPY statement")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
       ->capture_default_str();
   import->footer(
