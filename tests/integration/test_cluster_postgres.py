@@ -181,3 +181,19 @@ def test_database_outage_under_traffic(pg, services, pki, gateways, tmp_path):
                                       f"AND ts < to_timestamp({end})"))
     assert in_db_between(0, stopped_at - 0.5) > 0
     assert in_db_between(restarted_at + 0.5, time.time() + 60) > 0
+
+
+def test_url_without_path_stores_in_postgres_only(pg, services, pki, gateways, tmp_path):
+    url = pg.create_database("pg_only")
+    config = cluster_config(services, pki, tmp_path, "gw-only", url)
+    del config["store"]["path"]
+    gw = gateways(config)
+    assert "store: PostgreSQL postgres://parity@127.0.0.1" in gw.log()
+    with httpx.Client(base_url=gw.url, verify=str(pki.ca_cert)) as client:
+        for _ in range(5):
+            assert client.get("/v1/models").status_code == 200
+    assert gw.stop() == 0, gw.log()
+    assert flushed(gw.log()) == (5, 0, 0)
+    assert "store flushed" not in gw.log().replace("postgres store flushed", "")
+    assert not list(tmp_path.rglob("records.jsonl"))
+    assert pg.query("pg_only", "SELECT instance, route, verdict FROM parity_records LIMIT 1") == "gw-only|/v1/models|match"
