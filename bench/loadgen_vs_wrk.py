@@ -28,7 +28,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import gateway_overhead as go  # noqa: E402  (nginx start-up, wrk runner and process helpers)
+sys.path.insert(0, str(HERE / "lib"))
+import benchkit as kit  # noqa: E402  (processes, nginx start-up, wrk runner)
+from gateway_overhead import BACKEND_SERVER, BODY  # noqa: E402  (the same fast nginx backend)
 
 REPO = HERE.parent
 
@@ -39,7 +41,7 @@ def parity_bench(binary, url, threads, connections, seconds, out: Path):
             "--json", str(out)]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     if r.returncode != 0:
-        raise go.ServerDied(f"parity bench failed ({r.returncode}): {r.stderr.strip()}")
+        raise kit.ServerDied(f"parity bench failed ({r.returncode}): {r.stderr.strip()}")
     level = json.loads(out.read_text())["levels"][0]["targets"]["legacy"]
     o = level["overall"]
     return {"rps": o["throughput_rps"], "p50_ms": o["latency_ms"]["p50"], "p99_ms": o["latency_ms"]["p99"],
@@ -64,13 +66,13 @@ def main():
         if not path or not os.path.exists(path):
             print(f"setup failed: {tool} not found ({path})", file=sys.stderr)
             return 2
-    procs = go.Processes()
+    procs = kit.Processes()
     try:
         with tempfile.TemporaryDirectory(prefix="parity-loadgen-") as tmp:
-            port = go.free_port()
-            backend = go.start_nginx(procs, "backend", Path(tmp) / "backend", a.backend_workers,
-                                     go.BACKEND_SERVER.format(port=port, body=go.BODY))
-            go.wait_port(port, backend, "backend nginx", Path(tmp) / "backend" / "error.log")
+            port = kit.free_port()
+            backend = kit.start_nginx(procs, "backend", Path(tmp) / "backend", a.backend_workers,
+                                     BACKEND_SERVER.format(port=port, body=BODY))
+            kit.wait_port(port, backend, "backend nginx", Path(tmp) / "backend" / "error.log")
             url = f"http://127.0.0.1:{port}"
             print(f"backend nginx ({a.backend_workers} worker) at {url}; {a.rounds} rounds x {a.duration} s, "
                   f"-c{a.connections}, {a.threads} threads each", flush=True)
@@ -80,7 +82,7 @@ def main():
                 row = {}
                 for name in order:
                     if name == "wrk":
-                        row["wrk"] = go.wrk(url + "/", a.threads, a.connections, a.duration)
+                        row["wrk"] = kit.wrk(url + "/", a.threads, a.connections, a.duration)
                     else:
                         row["parity"] = parity_bench(binary, url, a.threads, a.connections, a.duration,
                                                      Path(tmp) / "bench.json")
@@ -89,7 +91,7 @@ def main():
                       f"parity bench {row['parity']['rps']:,.0f} req/s (p99 {row['parity']['p99_ms']:.2f} ms, "
                       f"{row['parity']['errors']} errors): ratio {row['parity']['rps'] / row['wrk']['rps']:.2f}",
                       flush=True)
-    except (go.SetupError, go.ServerDied) as e:
+    except (kit.SetupError, kit.ServerDied) as e:
         print(f"setup failed: {e}", file=sys.stderr)
         return 2
     finally:

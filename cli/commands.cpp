@@ -9,6 +9,7 @@ void register_gateway_command(CLI::App& app, int& exit_code);
 void register_check_config_command(CLI::App& app, int& exit_code);
 void register_ctl_command(CLI::App& app, int& exit_code);
 void register_bench_command(CLI::App& app, int& exit_code);
+void register_store_command(CLI::App& app, int& exit_code);
 
 void register_commands(CLI::App& app, int& exit_code) {
   register_gateway_command(app, exit_code);
@@ -17,6 +18,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_check_config_command(app, exit_code);
   register_ctl_command(app, exit_code);
   register_bench_command(app, exit_code);
+  register_store_command(app, exit_code);
 }
 
 }  // namespace parity::cli

@@ -25,6 +25,8 @@ constexpr OverrideFlag kFlags[] = {
     {"--store", "store.path", "Directory of the record store (config: store.path)"},
     {"--admin-listen", "admin.listen", "Admin API address (config: admin.listen)"},
     {"--sample-percent", "mirror.sample_percent", "Share of requests mirrored, 0-100"},
+    {"--store-url", "store.url", "Shared PostgreSQL store postgres://… (config: store.url)"},
+    {"--instance", "instance", "Instance id in records, logs and metrics (config: instance; default: host name)"},
 };
 
 }  // namespace

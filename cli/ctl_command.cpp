@@ -3,11 +3,14 @@
 // Exit codes: 0 done, 1 refused (rejected reload, invalid change, wrong token), 2 usage or connection error.
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 #include "cli/commands.h"
 #include "config/config.h"
@@ -23,6 +26,7 @@ struct CtlOptions {
   std::string side;    // serve legacy|candidate
   std::string state;   // mirror on|off
   bool json = false;
+  std::vector<std::string> all;  // --all: every instance's admin address (host:port, or @FILE of them)
 };
 
 std::string actor_name() {
@@ -138,6 +142,48 @@ int run_ctl(const CtlOptions& o, const std::string& method, const std::string& p
   return result->status == 401 || result->status == 422 ? 1 : 2;
 }
 
+// The addresses of --all: host:port items, commas allowed, and @FILE for a file of them (one per line,
+// # comments), e.g. the admin addresses of every gateway instance of a cluster.
+bool expand_addresses(const std::vector<std::string>& items, std::vector<std::string>& out) {
+  auto add = [&](std::string text) {
+    std::stringstream ss(text);
+    for (std::string a; std::getline(ss, a, ',');) {
+      a.erase(0, a.find_first_not_of(" \t\r"));
+      a.erase(a.find_last_not_of(" \t\r") + 1);
+      if (!a.empty() && a.front() != '#') out.push_back(a);
+    }
+  };
+  for (const auto& item : items) {
+    if (item.empty() || item.front() != '@') {
+      add(item);
+      continue;
+    }
+    std::ifstream in(item.substr(1));
+    if (!in) {
+      std::cerr << "parity ctl: cannot read the address list " << item.substr(1) << "\n";
+      return false;
+    }
+    for (std::string line; std::getline(in, line);) add(line.substr(0, line.find('#')));
+  }
+  if (out.empty()) std::cerr << "parity ctl: --all lists no address\n";
+  return !out.empty();
+}
+
+// One instance, or with --all each listed instance in turn (every one is tried; the worst exit code wins).
+int run_ctl_each(const CtlOptions& o, const std::string& method, const std::string& path, const nlohmann::json& body) {
+  if (o.all.empty()) return run_ctl(o, method, path, body);
+  std::vector<std::string> addresses;
+  if (!expand_addresses(o.all, addresses)) return 2;
+  int worst = 0;
+  for (const auto& address : addresses) {
+    CtlOptions one = o;
+    one.admin = address;
+    if (!o.json) std::cout << "== " << address << "\n" << std::flush;
+    worst = std::max(worst, run_ctl(one, method, path, body));
+  }
+  return worst;
+}
+
 }  // namespace
 
 void register_ctl_command(CLI::App& app, int& exit_code) {
@@ -148,6 +194,10 @@ void register_ctl_command(CLI::App& app, int& exit_code) {
   ctl->add_option("-c,--config", o->file, "Config file whose `admin` section names the address and token variable")
       ->check(CLI::ExistingFile);
   ctl->add_option("--admin", o->admin, "Admin API address host:port (default: admin.listen, 127.0.0.1:9901)");
+  ctl->add_option("--all", o->all,
+                  "Apply to every listed instance: host:port,… or @FILE (one address per line); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   ctl->add_flag("--json", o->json, "Print the API's JSON answer instead of a summary");
   ctl->footer(
       "The token is read from PARITY_ADMIN_TOKEN, else from the variable named by admin.token_env.\n"
@@ -155,24 +205,24 @@ void register_ctl_command(CLI::App& app, int& exit_code) {
       "Exit codes: 0 done, 1 refused (reload rejected, wrong token), 2 usage or connection error.");
 
   auto* status = ctl->add_subcommand("status", "Print serve, mirror, config version, guard, last switch, counters");
-  status->callback([o, &exit_code] { exit_code = run_ctl(*o, "GET", "/status", {}); });
+  status->callback([o, &exit_code] { exit_code = run_ctl_each(*o, "GET", "/status", {}); });
 
   auto* serve = ctl->add_subcommand("serve", "Switch who answers clients (cut over / roll back) until the next reload");
   serve->add_option("side", o->side, "legacy or candidate")->required()->check(CLI::IsMember({"legacy", "candidate"}));
   serve->add_option("--reason", o->reason, "Why (kept in the audit trail)");
   serve->callback([o, &exit_code] {
-    exit_code = run_ctl(*o, "POST", "/serve", {{"serve", o->side}, {"reason", o->reason}});
+    exit_code = run_ctl_each(*o, "POST", "/serve", {{"serve", o->side}, {"reason", o->reason}});
   });
 
   auto* reload = ctl->add_subcommand("reload", "Re-read the gateway's config file (exit 1 with the errors if invalid)");
   reload->add_option("--reason", o->reason, "Why (kept in the audit trail)");
-  reload->callback([o, &exit_code] { exit_code = run_ctl(*o, "POST", "/reload", {{"reason", o->reason}}); });
+  reload->callback([o, &exit_code] { exit_code = run_ctl_each(*o, "POST", "/reload", {{"reason", o->reason}}); });
 
   auto* mirror = ctl->add_subcommand("mirror", "Turn mirroring on or off (the kill switch) until the next reload");
   mirror->add_option("state", o->state, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
   mirror->add_option("--reason", o->reason, "Why (kept in the audit trail)");
   mirror->callback([o, &exit_code] {
-    exit_code = run_ctl(*o, "POST", "/mirror", {{"enabled", o->state == "on"}, {"reason", o->reason}});
+    exit_code = run_ctl_each(*o, "POST", "/mirror", {{"enabled", o->state == "on"}, {"reason", o->reason}});
   });
 }
 

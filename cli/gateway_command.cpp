@@ -14,7 +14,9 @@
 #include "gateway/server.h"
 #include "report/live_aggregates.h"
 #include "shadow/mirror_service.h"
+#include "store/fanout_sink.h"
 #include "store/jsonl_sink.h"
+#include "store/postgres_sink.h"
 
 namespace parity::cli {
 namespace {
@@ -57,11 +59,46 @@ void export_store_stats(MetricsRegistry& metrics, const store::RecordSink& sink)
   });
 }
 
+// The PostgreSQL sink's own series: records by outcome, the queue, and whether it is connected.
+void export_postgres_stats(MetricsRegistry& metrics, const store::PostgresSink& sink) {
+  metrics.add_collector([&sink](std::string& out) {
+    auto stats = sink.stats();
+    out += "# HELP parity_postgres_records_total Records for the PostgreSQL store by outcome: written, dropped "
+           "(queue full), failed (database down or batch refused)\n"
+           "# TYPE parity_postgres_records_total counter\n";
+    out += "parity_postgres_records_total{result=\"written\"} " + std::to_string(stats.written) + "\n";
+    out += "parity_postgres_records_total{result=\"dropped\"} " + std::to_string(stats.dropped) + "\n";
+    out += "parity_postgres_records_total{result=\"failed\"} " + std::to_string(stats.failed) + "\n";
+    out += "# HELP parity_postgres_queued Records waiting for the PostgreSQL writer\n"
+           "# TYPE parity_postgres_queued gauge\n"
+           "parity_postgres_queued " + std::to_string(stats.queued) + "\n";
+    out += "# HELP parity_postgres_connected 1 while the PostgreSQL store is reachable\n"
+           "# TYPE parity_postgres_connected gauge\n"
+           "parity_postgres_connected " + std::string(sink.connected() ? "1" : "0") + "\n";
+  });
+}
+
+// Which instance this is, as a constant series (Prometheus's own `instance` label is the scrape target,
+// so the id is a label of its own: join on it or use it in dashboards).
+void export_instance(MetricsRegistry& metrics, const std::string& id) {
+  metrics.gauge("parity_instance_info", {{"id", id}}, "The gateway's instance id (config `instance`, default the host name)")
+      .set(1);
+}
+
+// spdlog patterns treat % specially: an instance id is shown as is.
+std::string log_pattern(const std::string& instance) {
+  std::string escaped;
+  for (char c : instance) escaped += c == '%' ? std::string("%%") : std::string(1, c);
+  return "%Y-%m-%dT%H:%M:%S.%e %^%l%$ [" + escaped + "] %v";
+}
+
 int run_gateway(const GatewayOptions& options) {
   auto log = make_log();
   auto cfg = load_or_report(options.config);
   if (!cfg) return 2;
   auto config = std::make_shared<const config::Config>(std::move(*cfg));
+  const std::string instance = instance_id(*config);
+  log->set_pattern(log_pattern(instance));
   auto access_pool = std::make_shared<spdlog::details::thread_pool>(8192, 1);
   auto access_log = make_access_log(access_pool);
   MetricsRegistry metrics;
@@ -74,8 +111,18 @@ int run_gateway(const GatewayOptions& options) {
   auto clock = std::make_shared<SystemClock>();
   // The store and the live aggregates outlive the mirror, which outlives the server (whose pending
   // coroutines report to the mirror when they are destroyed).
-  store::JsonlSink sink(store::jsonl_sink_options(config->store), log, clock);
-  export_store_stats(metrics, sink);
+  export_instance(metrics, instance);
+  std::unique_ptr<store::JsonlSink> jsonl_sink;
+  if (config->store.jsonl) {
+    jsonl_sink = std::make_unique<store::JsonlSink>(store::jsonl_sink_options(config->store), log, clock);
+    export_store_stats(metrics, *jsonl_sink);
+  }
+  std::unique_ptr<store::PostgresSink> postgres_sink;
+  if (!config->store.url.empty()) {
+    postgres_sink = std::make_unique<store::PostgresSink>(store::postgres_sink_options(config->store), log, clock);
+    export_postgres_stats(metrics, *postgres_sink);
+  }
+  store::FanoutSink sink({jsonl_sink.get(), postgres_sink.get()});
   report::LiveAggregates live;
   metrics.add_collector([&live](std::string& out) { out += live.to_prometheus(); });
   // The guard counts the candidate's errors (on the event loops) and mismatches (from the records).
@@ -86,7 +133,7 @@ int run_gateway(const GatewayOptions& options) {
     }
   };
   shadow::MirrorService mirror(
-      {log, &metrics, clock.get(), {&sink, &live, &metrics, instance_id(*config)}, 1, on_record});
+      {log, &metrics, clock.get(), {&sink, &live, &metrics, instance}, 1, on_record});
   gateway::ServerDeps deps;
   deps.log = log;
   deps.access_log = access_log;
@@ -95,7 +142,7 @@ int run_gateway(const GatewayOptions& options) {
   deps.mirror = &mirror;
   deps.guard = &guard;
   deps.live = &live;
-  deps.instance = instance_id(*config);
+  deps.instance = instance;
   deps.seed = options.seed ? options.seed : std::random_device{}();
   deps.reload_source = [config_options = options.config] {
     return config::load_config(config_options.file, config::process_env, config_options.overrides);
@@ -109,8 +156,16 @@ int run_gateway(const GatewayOptions& options) {
   server.run();
   mirror.wait_idle();
   sink.flush();
-  auto stats = sink.stats();
-  log->info("store flushed: {} record(s) written, {} dropped, {} failed", stats.written, stats.dropped, stats.failed);
+  if (jsonl_sink) {
+    auto stats = jsonl_sink->stats();
+    log->info("store flushed: {} record(s) written, {} dropped, {} failed", stats.written, stats.dropped,
+              stats.failed);
+  }
+  if (postgres_sink) {
+    auto stats = postgres_sink->stats();
+    log->info("postgres store flushed: {} record(s) written, {} dropped, {} failed", stats.written, stats.dropped,
+              stats.failed);
+  }
   access_log->flush();
   return 0;
 }

@@ -1,10 +1,12 @@
 #pragma once
-// parity report [--store DIR] [--format html|md|json] [--output FILE]: render the report from the
-// records a gateway (or replay) stored.
+// parity report [--store DIR|postgres://…] [--format html|md|json] [--output FILE] [--since T] [--until T]
+// [--instance ID]…: render the report from the records a gateway (or replay) stored, in a JSONL file or
+// in the shared PostgreSQL store of several instances.
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 
@@ -16,6 +18,10 @@ struct ReportOptions {
   std::string output{};               // empty: md/json to stdout, html to <store>/report.html
   std::size_t top = 10;               // differing fields listed per route (md, html)
   bool fail_on_mismatch = false;      // exit 1 when any exchange mismatched or failed
+  // The window and instances covered (same meaning for a JSONL file and for PostgreSQL).
+  std::string since{};                // RFC 3339, a date, or a duration before now (2h)
+  std::string until{};                // exclusive
+  std::vector<std::string> instances{};
 };
 
 void register_report_command(CLI::App& app, int& exit_code);

@@ -44,6 +44,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"PARITY_MIRROR_ENABLED", "mirror.enabled"},
     {"PARITY_MIRROR_SAMPLE_PERCENT", "mirror.sample_percent"},
     {"PARITY_STORE_PATH", "store.path"},
+    {"PARITY_STORE_URL", "store.url"},
 };
 
 // Sets `dotted` ("a.b.c") in `root`, creating maps on the way. Values that look like YAML flow
@@ -222,6 +223,23 @@ void read_guard(YamlReader& r, const YAML::Node& node, Config& c) {
   c.guard = g;
 }
 
+// store.url and store.queue. A url without an explicit path means PostgreSQL only (no records.jsonl).
+void read_store_url(YamlReader& r, const YAML::Node& store, bool path_given, StoreConfig& out) {
+  r.read(store, "queue", "store", out.queue);
+  if (out.queue == 0) r.error("store.queue", "must be >= 1");
+  if (out.path.empty()) r.error("store.path", "must not be empty");
+  if (!r.read(store, "url", "store", out.url) || out.url.empty()) {
+    out.url.clear();
+    return;
+  }
+  if (out.url.rfind("postgres://", 0) != 0 && out.url.rfind("postgresql://", 0) != 0) {
+    r.error("store.url", "must be a postgres:// or postgresql:// URL");
+  } else if (out.url.find_first_of(" \t\r\n") != std::string::npos) {
+    r.error("store.url", "must not contain whitespace");
+  }
+  out.jsonl = path_given;
+}
+
 Config read_config(YamlReader& r, const YAML::Node& root) {
   Config c;
   r.known_keys(root, "", kTopLevelKeys);
@@ -278,12 +296,12 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
   }
   if (auto cmp = r.section(root, "compare", "")) read_compare(r, cmp, c.compare);
   if (auto store = r.section(root, "store", "")) {
-    r.known_keys(store, "store", {"path", "sample_bytes", "flush_interval_ms", "redact_headers"});
-    r.read(store, "path", "store", c.store.path);
-    if (c.store.path.empty()) r.error("store.path", "must not be empty");
+    r.known_keys(store, "store", {"path", "sample_bytes", "flush_interval_ms", "redact_headers", "url", "queue"});
+    const bool path_given = r.read(store, "path", "store", c.store.path);
     r.read(store, "sample_bytes", "store", c.store.sample_bytes);
     r.read_positive(store, "flush_interval_ms", "store", c.store.flush_interval_ms);
     r.read(store, "redact_headers", "store", c.store.redact_headers);
+    read_store_url(r, store, path_given, c.store);
   }
   if (auto limits = r.section(root, "limits", "")) {
     r.known_keys(limits, "limits", {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",

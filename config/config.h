@@ -98,6 +98,11 @@ struct StoreConfig {
   std::size_t sample_bytes = 4096;               // bytes of each body kept for mismatching exchanges
   int flush_interval_ms = 1000;
   std::vector<std::string> redact_headers;       // in addition to Authorization, Cookie, Set-Cookie
+  // Shared PostgreSQL store (postgres://…, libpq URI); empty = none. With a url and no explicit path,
+  // records go to PostgreSQL only (jsonl = false; path still holds the audit log); with both, to both.
+  std::string url;
+  bool jsonl = true;                             // write <path>/records.jsonl
+  std::size_t queue = 8192;                      // records buffered for the store's writer; beyond: dropped
 };
 
 struct Config {

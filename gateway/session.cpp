@@ -276,7 +276,8 @@ class Session {
                            {"bytes", outcome.bytes},
                            {"latency_ms", latency_ms},
                            {"backend", outcome.backend},
-                           {"upstream_ms", outcome.upstream_ms}};
+                           {"upstream_ms", outcome.upstream_ms},
+                           {"instance", state_.deps.instance}};
     if (!outcome.error.empty()) line["error"] = outcome.error;
     state_.deps.access_log->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }

@@ -14,6 +14,7 @@ JsonlSinkOptions jsonl_sink_options(const config::StoreConfig& store) {
   JsonlSinkOptions options;
   options.directory = store.path;
   options.buffer.flush_interval = std::chrono::milliseconds(store.flush_interval_ms);
+  options.buffer.queue_capacity = store.queue;
   return options;
 }
 

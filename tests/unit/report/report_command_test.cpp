@@ -171,4 +171,39 @@ TEST_CASE("the subcommand parses its options and rejects bad ones", "[report_com
   CHECK(nlohmann::json::parse(in)["summary"]["exchanges"] == 4);
 }
 
+TEST_CASE("report --since, --until and --instance select records", "[report_command]") {
+  TempStore store;
+  std::string text;
+  for (int i = 0; i < 6; ++i) {
+    auto r = make_record({.ts = "2026-11-25T18:00:0" + std::to_string(i) + ".000Z"});
+    r.instance = i % 2 ? "gw-b" : "gw-a";
+    text += store::to_json(r).dump() + "\n";
+  }
+  store.write(text);
+  auto exchanges = [&](ReportOptions o) {
+    o.store = store.dir().string();
+    o.format = "json";
+    const auto r = run(o);
+    REQUIRE(r.code == 0);
+    return nlohmann::json::parse(r.out)["summary"]["exchanges"].get<int>();
+  };
+  CHECK(exchanges({}) == 6);
+  CHECK(exchanges({.since = "2026-11-25T18:00:02Z"}) == 4);
+  CHECK(exchanges({.since = "2026-11-25T18:00:02Z", .until = "2026-11-25T18:00:04Z"}) == 2);
+  CHECK(exchanges({.instances = {"gw-b"}}) == 3);
+  CHECK(exchanges({.since = "2026-11-25", .instances = {"gw-a", "gw-b"}}) == 6);
+}
+
+TEST_CASE("report rejects a bad window and an unreachable database with exit 2", "[report_command]") {
+  TempStore store;
+  store.write(records_text());
+  const auto bad = run({.store = store.dir().string(), .since = "last tuesday"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--since: 'last tuesday' is not a time") != std::string::npos);
+  const auto down = run({.store = "postgres://parity:s3cret@127.0.0.1:1/parity"});
+  CHECK(down.code == 2);
+  CHECK(down.err.find("cannot connect to postgres://parity:****@127.0.0.1:1/parity") != std::string::npos);
+  CHECK(down.err.find("s3cret") == std::string::npos);
+}
+
 }  // namespace parity::cli
