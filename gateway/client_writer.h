@@ -1,12 +1,14 @@
 #pragma once
 // Streams the served backend's response to the client as it arrives (SSE and chunked bodies are
 // never buffered), keeping a bounded copy for the diff.
+#include <array>
 #include <string>
 
 #include "core/http_message.h"
 #include "gateway/asio.h"
 #include "gateway/forwarding.h"
 #include "gateway/upstream/upstream_pool.h"
+#include "gateway/upstream/wire_format.h"
 
 namespace parity::gateway {
 
@@ -24,68 +26,97 @@ class ClientWriter final : public upstream::ResponseHandler {
  public:
   ClientWriter(Stream& stream, ClientWriterOptions options) : stream_(stream), options_(std::move(options)) {}
 
+  // The head is rewritten in place (it belongs to this exchange's parser, which frames the backend's
+  // body from its own state, not from these fields).
   asio::awaitable<bool> on_head(upstream::ResponseHead& head) override {
-    res_.base() = head;
-    res_.version(options_.version);
     const int status = static_cast<int>(head.result_int());
     const bool has_length = head.find(http::field::content_length) != head.end() &&
                             head.find(http::field::transfer_encoding) == head.end();
-    remove_hop_by_hop(res_.base());
+    remove_hop_by_hop(head);
+    head.version(options_.version);
     captured_.status = status;
     if (options_.capture_limit > 0) {
-      for (const auto& field : res_.base()) {
+      for (const auto& field : head) {
         captured_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
       }
     }
-    if (res_.find("X-Request-ID") == res_.end()) res_.set("X-Request-ID", bsv(options_.request_id));
-    body_expected_ = !options_.head_request && status >= 200 && status != 204 && status != 304;
-    if (body_expected_ && !has_length) {
+    if (head.find("X-Request-ID") == head.end()) head.set("X-Request-ID", bsv(options_.request_id));
+    const bool body_expected = !options_.head_request && status >= 200 && status != 204 && status != 304;
+    if (!body_expected) {
+      framing_ = Framing::none;
+    } else if (has_length) {
+      framing_ = Framing::length;
+    } else if (options_.version >= 11) {
       // The backend delimited its body by chunks or by closing: re-frame for our client.
-      if (options_.version >= 11) res_.chunked(true);
-      else options_.keep_alive = false;
+      framing_ = Framing::chunked;
+      head.set(http::field::transfer_encoding, "chunked");
+    } else {
+      framing_ = Framing::close;
+      options_.keep_alive = false;
     }
-    res_.keep_alive(options_.keep_alive);
-    // A body of known length goes out with its head in one write (one TLS record, one syscall: the
-    // head alone was a quarter of the gateway's CPU). Streams of unknown length — chunked, SSE,
-    // close-delimited — get their head at once, so the client sees them start.
-    if (body_expected_ && has_length) co_return true;
-    co_return co_await write_head();
+    // Connection was removed with the other hop-by-hop headers; say only what differs from the default.
+    if (options_.version >= 11 && !options_.keep_alive) head.set(http::field::connection, "close");
+    if (options_.version < 11 && options_.keep_alive) head.set(http::field::connection, "keep-alive");
+    wire_.clear();
+    upstream::append_response_head(wire_, head);
+    // A body of known length goes out with its head in one write (one TLS record, one syscall).
+    // Streams of unknown length — chunked, SSE, close-delimited — get their head at once, so the
+    // client sees them start.
+    if (framing_ == Framing::length) {
+      head_pending_ = true;
+      co_return true;
+    }
+    co_return co_await write(std::array{asio::const_buffer(wire_.data(), wire_.size())});
   }
 
   asio::awaitable<bool> on_body(std::string_view piece) override {
     capture(piece);
-    if (!body_expected_) co_return true;
-    res_.body().data = const_cast<char*>(piece.data());
-    res_.body().size = piece.size();
-    res_.body().more = true;
-    co_return co_await write_body();
+    if (piece.empty()) co_return true;
+    const asio::const_buffer body(piece.data(), piece.size());
+    switch (framing_) {
+      case Framing::none:
+        co_return true;
+      case Framing::length:
+        if (head_pending_) {
+          head_pending_ = false;
+          co_return co_await write(std::array{asio::const_buffer(wire_.data(), wire_.size()), body});
+        }
+        co_return co_await write(std::array{body});
+      case Framing::chunked: {
+        wire_.clear();
+        upstream::append_chunk_size(wire_, piece.size());
+        const asio::const_buffer crlf(upstream::kCrlf.data(), upstream::kCrlf.size());
+        co_return co_await write(std::array{asio::const_buffer(wire_.data(), wire_.size()), body, crlf});
+      }
+      case Framing::close:
+        co_return co_await write(std::array{body});
+    }
+    co_return false;
   }
 
   asio::awaitable<bool> on_end() override {
-    if (!body_expected_) co_return true;
-    res_.body().data = nullptr;
-    res_.body().size = 0;
-    res_.body().more = false;
-    co_return co_await write_body();  // writes a deferred head of an empty body too
+    if (head_pending_) {  // an empty body of known length
+      head_pending_ = false;
+      co_return co_await write(std::array{asio::const_buffer(wire_.data(), wire_.size())});
+    }
+    if (framing_ == Framing::chunked) {
+      co_return co_await write(
+          std::array{asio::const_buffer(upstream::kLastChunk.data(), upstream::kLastChunk.size())});
+    }
+    co_return true;
   }
 
   bool keep_alive() const { return options_.keep_alive; }
   HttpResponse take_capture() { return std::move(captured_); }
 
  private:
-  asio::awaitable<bool> write_head() {
-    error_code ec;
-    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
-    co_await http::async_write_header(stream_, serializer_, await_ec(ec));
-    co_return !ec;
-  }
+  enum class Framing { none, length, chunked, close };
 
-  // Writes the body piece set in res_ (and the head first if it is still pending).
-  asio::awaitable<bool> write_body() {
+  template <std::size_t N>
+  asio::awaitable<bool> write(const std::array<asio::const_buffer, N>& buffers) {
     error_code ec;
     beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
-    co_await http::async_write(stream_, serializer_, await_ec(ec));
-    if (ec == http::error::need_buffer) ec = {};
+    co_await asio::async_write(stream_, buffers, await_ec(ec));
     co_return !ec;
   }
 
@@ -97,9 +128,9 @@ class ClientWriter final : public upstream::ResponseHandler {
 
   Stream& stream_;
   ClientWriterOptions options_;
-  http::response<http::buffer_body> res_;
-  http::response_serializer<http::buffer_body> serializer_{res_};
-  bool body_expected_ = true;
+  Framing framing_ = Framing::none;
+  bool head_pending_ = false;
+  std::string wire_;  // the response head, or a chunk's size line
   HttpResponse captured_;
 };
 

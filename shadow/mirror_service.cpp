@@ -20,6 +20,9 @@ class PendingExchange final : public ServedCapture {
   std::size_t max_body() const override { return max_body_; }
 
   void served(HttpResponse response, const upstream::Result& result) override {
+    // A client that left mid-response leaves half a served body: comparing it would report a
+    // difference that the backends never had.
+    client_left_ = result.failure == upstream::Failure::aborted;
     exchange_.served_side = outcome(std::move(response), result);
     arrive();
   }
@@ -49,6 +52,10 @@ class PendingExchange final : public ServedCapture {
   void arrive() {
     if (--awaiting_ > 0) return;
     submitted_ = true;
+    if (client_left_) {
+      service_.drop_client_left(exchange_.request_id);
+      return;
+    }
     service_.submit(std::move(exchange_));
   }
 
@@ -57,6 +64,7 @@ class PendingExchange final : public ServedCapture {
   int awaiting_;
   std::size_t max_body_;
   bool submitted_ = false;
+  bool client_left_ = false;
 };
 
 namespace {
@@ -92,6 +100,8 @@ MirrorService::MirrorService(MirrorServiceDeps deps)
                                                  "Mirrors dropped, by reason")),
       dropped_diff_full_(deps_.metrics->counter("parity_mirror_dropped_total", {{"reason", "diff_queue_full"}},
                                                 "Mirrors dropped, by reason")),
+      dropped_client_left_(deps_.metrics->counter("parity_mirror_dropped_total", {{"reason", "client_left"}},
+                                                  "Mirrors dropped, by reason")),
       workers_(deps_.diff_threads, 1024) {}
 
 MirrorService::~MirrorService() { workers_.wait_idle(); }
@@ -147,6 +157,13 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
                    asio::detached);
   }
   return pending;
+}
+
+void MirrorService::drop_client_left(const std::string& request_id) {
+  release_slot();
+  dropped_client_left_.inc();
+  warn(client_left_warning_, "client of request " + request_id +
+                                 " left before the served response ended: exchange not compared");
 }
 
 void MirrorService::submit(CompletedExchange exchange) {

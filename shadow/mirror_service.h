@@ -40,6 +40,7 @@ class MirrorService final : public Mirror {
 
   // Internal, for PendingExchange: a joined exchange is ready / a slot is released.
   void submit(CompletedExchange exchange);
+  void drop_client_left(const std::string& request_id);
   void release_slot() { in_flight_.fetch_sub(1); }
 
  private:
@@ -51,9 +52,11 @@ class MirrorService final : public Mirror {
   WarningThrottle queue_full_warning_{std::chrono::seconds(10)};
   WarningThrottle diff_full_warning_{std::chrono::seconds(10)};
   WarningThrottle shadow_error_warning_{std::chrono::seconds(10)};
+  WarningThrottle client_left_warning_{std::chrono::seconds(10)};
   Counter& mirrored_;
   Counter& dropped_queue_full_;
   Counter& dropped_diff_full_;
+  Counter& dropped_client_left_;
   BoundedWorkers workers_;  // last: destroyed (and drained) first
   friend class PendingExchange;
 };

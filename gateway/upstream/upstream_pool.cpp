@@ -1,7 +1,13 @@
 #include "gateway/upstream/upstream_pool.h"
 
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
 #include <limits>
 #include <variant>
+
+#include "gateway/upstream/wire_format.h"
 
 namespace parity::upstream {
 namespace {
@@ -76,6 +82,8 @@ Target Target::from_backend(const config::BackendConfig& backend) {
 struct Pool::Connection {
   std::variant<PlainStream, TlsStream> stream;
   beast::flat_buffer buffer;
+  std::string wire;   // the serialized request head, reused
+  PieceBuffer piece;  // where response body pieces land, reused
 
   PlainStream& tcp() {
     return std::visit(
@@ -119,7 +127,7 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
   }
   plain.socket().set_option(tcp::no_delay(true), ec);
   if (!target_.tls) {
-    co_return std::make_unique<Connection>(Connection{std::move(plain), {}});
+    co_return std::make_unique<Connection>(Connection{std::move(plain), {}, {}, {}});
   }
   TlsStream secure(std::move(plain), *tls_);
   // SNI and host-name verification (IP addresses are checked against the certificate's IP SANs).
@@ -135,18 +143,33 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
                    ec.message();
     co_return nullptr;
   }
-  co_return std::make_unique<Connection>(Connection{std::move(secure), {}});
+  co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}});
 }
 
 // One request/response on an open connection; returns whether the connection can be reused.
 // A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
 template <class Stream>
 static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer, beast::flat_buffer& buffer,
-                                         const Request& request, ResponseHandler& handler, const Target& target,
-                                         Result& result, bool& sent, error_code& ec) {
+                                         std::string& wire, PieceBuffer& piece, const Request& request,
+                                         ResponseHandler& handler,
+                                         const Target& target, Result& result, bool& sent, error_code& ec) {
   auto start = Clock::now();
   tcp_layer.expires_after(target.read_timeout);
-  co_await http::async_write(stream, request, await_ec(ec));
+  // Head and body in one gather write; a request marked chunked gets its body as one chunk.
+  wire.clear();
+  append_request_head(wire, request.base());
+  const auto& body = request.body();
+  const asio::const_buffer head_bytes(wire.data(), wire.size());
+  const asio::const_buffer body_bytes(body.data(), body.size());
+  if (request.chunked()) {
+    if (!body.empty()) append_chunk_size(wire, body.size());
+    std::string_view tail = body.empty() ? kLastChunk : std::string_view("\r\n0\r\n\r\n");
+    const asio::const_buffer chunked_head(wire.data(), wire.size());
+    co_await asio::async_write(stream, std::array{chunked_head, body_bytes, asio::const_buffer(tail.data(), tail.size())},
+                               await_ec(ec));
+  } else {
+    co_await asio::async_write(stream, std::array{head_bytes, body_bytes}, await_ec(ec));
+  }
   if (ec) co_return false;
   sent = true;
   http::response_parser<http::buffer_body> parser;
@@ -161,9 +184,9 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   result.time_to_head = since(start);
   if (!co_await handler.on_head(parser.get().base())) {
     result.failure = Failure::aborted;
+    result.error = "the receiver stopped reading (client gone)";
     co_return false;
   }
-  PieceBuffer piece;
   while (!parser.is_done()) {
     parser.get().body().data = piece.data();
     parser.get().body().size = PieceBuffer::kSize;
@@ -176,11 +199,13 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
     result.body_bytes += n;
     if (!co_await handler.on_body(std::string_view(piece.data(), n))) {
       result.failure = Failure::aborted;
+      result.error = "the receiver stopped reading (client gone)";
       co_return false;
     }
   }
   if (!co_await handler.on_end()) {
     result.failure = Failure::aborted;
+    result.error = "the receiver stopped reading (client gone)";
     co_return false;
   }
   // Bytes after the end of the message (a body sent with a 204, say) would corrupt the next exchange.
@@ -193,7 +218,8 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, R
   PlainStream& tcp_layer = conn.tcp();
   auto operation = std::visit(
       [&](auto& stream) {
-        return exchange_on(stream, tcp_layer, conn.buffer, request, handler, target_, result, sent, ec);
+        return exchange_on(stream, tcp_layer, conn.buffer, conn.wire, conn.piece, request, handler, target_, result,
+                           sent, ec);
       },
       conn.stream);
   bool keep = co_await std::move(operation);
@@ -205,15 +231,36 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, R
   co_return keep && result.failure == Failure::none;
 }
 
+// An idle connection the backend has closed (EOF) or written to unasked (a TLS close_notify, junk) is
+// not reused. Checked without blocking before each reuse: it keeps the common keep-alive race — the
+// backend's idle timeout fired while the connection sat in the pool — from failing a POST, which is
+// never retried.
+static bool still_open(beast::tcp_stream& stream) {
+  char byte;
+  ssize_t n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+std::unique_ptr<Pool::Connection> Pool::take_idle() {
+  while (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    if (still_open(conn->tcp())) return conn;
+    error_code ignored;
+    conn->tcp().socket().close(ignored);
+    ++closed_by_backend_;
+  }
+  return nullptr;
+}
+
 asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& handler) {
   auto start = Clock::now();
   bool fresh_only = false;
   for (int attempt = 0;; ++attempt) {
     Result result;
     std::unique_ptr<Connection> conn;
-    if (!idle_.empty() && !fresh_only) {
-      conn = std::move(idle_.back());
-      idle_.pop_back();
+    if (!fresh_only) conn = take_idle();
+    if (conn) {
       result.reused_connection = true;
     } else {
       conn = co_await connect(result);

@@ -65,11 +65,14 @@ class Pool {
 
   const Target& target() const { return target_; }
   std::size_t idle_connections() const { return idle_.size(); }
+  // Pooled connections found closed by the backend when about to be reused (and so not used).
+  std::uint64_t closed_by_backend() const { return closed_by_backend_; }
   // Closes the idle connections (on shutdown or when a reload replaces this pool).
   void close_idle();
 
  private:
   struct Connection;
+  std::unique_ptr<Connection> take_idle();
   asio::awaitable<std::unique_ptr<Connection>> connect(Result& result);
   asio::awaitable<bool> exchange(Connection& conn, const Request& request, ResponseHandler& handler,
                                  Result& result, bool& sent);
@@ -78,6 +81,7 @@ class Pool {
   Target target_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::deque<std::unique_ptr<Connection>> idle_;
+  std::uint64_t closed_by_backend_ = 0;
 };
 
 // A response read whole into memory (bounded), for health checks and simple clients.

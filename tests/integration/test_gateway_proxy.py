@@ -187,3 +187,22 @@ def test_expect_100_continue_is_answered(gateway, pki):
     seen = json.loads(r.read())
     assert base64.b64decode(seen["body_b64"]) == b"hello"
     assert "expect" not in {k.lower() for k, _ in seen["headers"]}
+
+
+def test_a_pooled_connection_the_backend_closed_is_not_reused_for_a_post(gateways, pki, tmp_path):
+    # uvicorn closes keep-alive connections idle for 5 s. A POST is never retried (it may have run), so
+    # the pool must notice the close before reusing the connection, not after sending on it.
+    from gateway_harness import gateway_config
+    from services import start_legacy
+
+    with start_legacy() as legacy:
+        config = gateway_config(legacy.url, legacy.url, pki, tmp_path, routes=[{"prefix": "/"}])
+        config["threads"] = 1
+        config["mirror"] = {"enabled": False}
+        gw = gateways(config)
+        body = {"model": "parity-chat-mini", "messages": [{"role": "user", "content": "hi"}]}
+        with client(gw, pki) as c:
+            assert c.post("/v1/chat/completions", json=body).status_code == 200
+            time.sleep(5.6)  # past uvicorn's keep-alive timeout: the pooled connection is closed
+            r = c.post("/v1/chat/completions", json=body)
+        assert r.status_code == 200, r.text

@@ -181,3 +181,18 @@ def test_noise_is_learned_without_declaring_it(gateways, legacy, pki, tmp_path):
     assert all(r["verdict"] == "match" for r in late), [r["differences"] for r in late]
     assert all(any(d["pointer"] == "/id" and d.get("explained") == "noise" for d in r["differences"]) for r in late)
     assert all(r["verdict"] == "match" for r in records if r["route"] == "/")
+
+
+def test_a_client_that_leaves_mid_response_is_not_recorded_as_a_difference(gateways, echo_backend, pki, tmp_path):
+    # The served stream is cut by the client, not by a backend: comparing the half body would blame the
+    # backends, so the exchange is dropped, warned about and counted instead.
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path, routes=[{"prefix": "/"}])
+    gw = gateways(config)
+    with httpx.Client(verify=str(pki.ca_cert), timeout=10) as client:
+        with client.stream("GET", gw.url + "/sse?n=30&interval_ms=100") as r:
+            assert r.status_code == 200
+            next(r.iter_raw())  # the first event, then hang up
+    assert wait_until(lambda: metric(gw, pki, "parity_mirror_dropped_total", reason="client_left") == 1)
+    records = stop_and_read_records(gw, tmp_path / "parity-data")
+    assert records == []
+    assert "left before the served response ended" in gw.log()

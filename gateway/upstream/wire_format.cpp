@@ -1,0 +1,58 @@
+#include "gateway/upstream/wire_format.h"
+
+#include <charconv>
+
+namespace parity::upstream {
+namespace {
+
+void append_version(std::string& out, unsigned version) {
+  out += "HTTP/";
+  out += static_cast<char>('0' + version / 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+}
+
+void append_fields(std::string& out, const http::fields& fields) {
+  for (const auto& field : fields) {
+    out += sv(field.name_string());
+    out += ": ";
+    out += sv(field.value());
+    out += kCrlf;
+  }
+  out += kCrlf;
+}
+
+}  // namespace
+
+void append_request_head(std::string& out, const http::request_header<>& head) {
+  out += sv(head.method_string());
+  out += ' ';
+  out += sv(head.target());
+  out += ' ';
+  append_version(out, head.version());
+  out += kCrlf;
+  append_fields(out, head);
+}
+
+void append_response_head(std::string& out, const http::response_header<>& head) {
+  append_version(out, head.version());
+  out += ' ';
+  char digits[8];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, head.result_int());
+  (void)ec;
+  out.append(digits, end);
+  out += ' ';
+  out += sv(head.reason());  // the stored phrase, or the standard one when the backend sent none
+  out += kCrlf;
+  append_fields(out, head);
+}
+
+void append_chunk_size(std::string& out, std::size_t size) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, size, 16);
+  (void)ec;
+  out.append(digits, end);
+  out += kCrlf;
+}
+
+}  // namespace parity::upstream
