@@ -172,3 +172,15 @@ def test_killed_instance_is_skipped_by_retries_and_breaker(gateways, tmp_path):
             kill9(doomed)
             assert names(client, 6) == ["stays"] * 6
         assert metric(gw, "parity_backend_breaker_opens_total", backend="legacy", instance=doomed.url) == 1
+
+
+def test_when_every_instance_fails_its_checks_they_are_tried_anyway(gateways, tmp_path):
+    with start_echo("only") as only:
+        httpx.get(only.url + "/control/health?status=503")  # a broken /health on a working service
+        legacy = {"url": only.url, "health_check": {"interval_ms": 100, "unhealthy_after": 1}}
+        gw = gateways(config(tmp_path, legacy))
+        assert wait_until(lambda: metric(gw, "parity_backend_instance_healthy", backend="legacy",
+                                         instance=only.url) == 0)
+        with httpx.Client(base_url=gw.url) as client:
+            assert names(client, 3) == ["only"] * 3
+        assert metric(gw, "parity_health_checks_total") >= 1
