@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "compare/validate_rules.h"
+#include "config/backend_policy_reader.h"
 #include "config/routes.h"
 #include "core/http_message.h"
 #include "config/url.h"
@@ -92,7 +93,8 @@ void check_readable_file(const std::string& path, const std::string& key, std::v
 }
 
 void read_backend(YamlReader& r, const YAML::Node& node, const std::string& key, BackendConfig& b) {
-  r.known_keys(node, key, {"url", "ca", "verify", "timeout_ms", "connect_timeout_ms", "max_idle", "health_path"});
+  r.known_keys(node, key, {"url", "ca", "verify", "timeout_ms", "connect_timeout_ms", "max_idle", "health_path",
+                           "instances", "balance", "health_check", "circuit_breaker", "retries"});
   r.read(node, "url", key, b.url);
   r.read(node, "ca", key, b.ca);
   r.read(node, "verify", key, b.verify);
@@ -100,6 +102,7 @@ void read_backend(YamlReader& r, const YAML::Node& node, const std::string& key,
   r.read_positive(node, "connect_timeout_ms", key, b.connect_timeout_ms);
   r.read(node, "max_idle", key, b.max_idle);
   r.read(node, "health_path", key, b.health_path);
+  read_backend_policy(r, node, key, b);
 }
 
 void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, RouteConfig& route) {
@@ -324,13 +327,18 @@ void validate(Config& c, YamlReader& r, const std::string& base_dir) {
   for (Side side : {Side::legacy, Side::candidate}) {
     auto& b = side == Side::legacy ? c.legacy : c.candidate;
     std::string key = std::string("backends.") + to_string(side);
-    if (b.url.empty()) {
+    bool with_instances = !b.instances.empty();
+    validate_instances(r, key, b);
+    if (with_instances) {
+      // parsed (and reported) instance by instance
+    } else if (b.url.empty()) {
       r.error(key + ".url", "required");
     } else if (auto url = parse_url(b.url, reason)) {
       b.parsed = *url;
     } else {
       r.error(key + ".url", reason);
     }
+    single_instance_from_url(b);
     if (!b.ca.empty()) {
       b.ca = resolve_path(b.ca, r.base_dir_for(key + ".ca", base_dir));
       check_readable_file(b.ca, key + ".ca", r.errors());

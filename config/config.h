@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compare/rules.h"
+#include "config/backend_policy.h"
 
 namespace parity::config {
 
@@ -53,6 +54,18 @@ struct BackendConfig {
   int connect_timeout_ms = 5000;
   std::size_t max_idle = 64;    // pooled idle connections per event loop
   std::string health_path = "/health";  // probed by the gateway's /health
+  // Instances, balancing and protection (config/backend_policy.h). `url:` alone is one instance;
+  // `url`/`parsed` above always mirror instances[0].
+  struct Instance {
+    std::string url;
+    Url parsed;
+    std::uint32_t weight = 1;  // balance: weighted (canary splits: weights like 95/5)
+  };
+  std::vector<Instance> instances;
+  Balance balance = Balance::round_robin;
+  HealthCheckConfig health_check;
+  BreakerConfig circuit_breaker;
+  RetryConfig retries;
 };
 
 struct MirrorConfig {

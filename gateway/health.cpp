@@ -2,32 +2,46 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/health_checks.h"
+
 namespace parity::gateway {
 namespace {
 
 constexpr std::chrono::milliseconds kProbeTimeout{2000};
 
-asio::awaitable<nlohmann::json> probe(EventLoop& loop, const Snapshot& snapshot, config::Side side) {
+// A live probe of every instance; the backend is up when one of its instances is. Each instance also
+// shows its active-check health and circuit breaker state (shared by all event loops).
+asio::awaitable<nlohmann::json> probe(ServerState& state, EventLoop& loop, const Snapshot& snapshot,
+                                      config::Side side) {
   const auto& backend = snapshot.config->backend(side);
-  // A probe uses a short-lived pool of its own so a hung backend cannot hold up pooled requests.
-  auto target = upstream::Target::from_backend(backend);
-  target.connect_timeout = std::min(target.connect_timeout, kProbeTimeout);
-  target.read_timeout = kProbeTimeout;
-  target.max_idle = 0;
-  upstream::Pool pool(loop.io.get_executor(), target, snapshot.tls_for(side));
-  upstream::Request request{http::verb::get, backend.parsed.base_path + backend.health_path, 11};
-  request.set(http::field::host, backend.parsed.host);
-  request.set(http::field::user_agent, "parity-health");
-  auto response = co_await upstream::fetch(pool, request, 4096);
-  nlohmann::json out = {{"url", backend.url},
-                        {"latency_ms", static_cast<double>(response.result.latency.count()) / 1000.0}};
-  if (response.result.failure != upstream::Failure::none) {
-    out["status"] = "down";
-    out["error"] = response.result.error;
-  } else {
-    out["status"] = response.result.status < 500 ? "up" : "down";
-    out["http_status"] = response.result.status;
+  nlohmann::json instances = nlohmann::json::array();
+  nlohmann::json first_error;
+  bool any_up = false;
+  double first_latency_ms = 0;
+  for (const auto& instance : backend.instances) {
+    auto started = std::chrono::steady_clock::now();
+    std::string detail;
+    bool ok = co_await probe_instance(loop, snapshot, side, instance, backend.health_path, kProbeTimeout, detail);
+    double latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    auto instance_state = state.instances.get(side, instance.url);
+    nlohmann::json out = {{"url", instance.url},
+                          {"weight", instance.weight},
+                          {"status", ok ? "up" : "down"},
+                          {"latency_ms", latency_ms},
+                          {"healthy", instance_state->healthy()},
+                          {"breaker", upstream::to_string(instance_state->breaker_state())}};
+    if (!ok) out["error"] = detail;
+    if (!ok && first_error.is_null()) first_error = detail;
+    if (instances.empty()) first_latency_ms = latency_ms;
+    any_up = any_up || ok;
+    instances.push_back(std::move(out));
   }
+  nlohmann::json out = {{"url", backend.url},
+                        {"status", any_up ? "up" : "down"},
+                        {"latency_ms", first_latency_ms},
+                        {"balance", config::to_string(backend.balance)},
+                        {"instances", std::move(instances)}};
+  if (!any_up && !first_error.is_null()) out["error"] = first_error;
   co_return out;
 }
 
@@ -38,7 +52,7 @@ asio::awaitable<HealthReport> check_health(ServerState& state, EventLoop& loop, 
   nlohmann::json backends = nlohmann::json::object();
   for (auto side : {config::Side::legacy, config::Side::candidate}) {
     // A named result, not `x = co_await …`: GCC 12 can destroy co_await temporaries twice.
-    nlohmann::json result = co_await probe(loop, snapshot, side);
+    nlohmann::json result = co_await probe(state, loop, snapshot, side);
     backends[config::to_string(side)] = std::move(result);
   }
   bool served_up = backends[config::to_string(cfg.serve)]["status"] == "up";

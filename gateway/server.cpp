@@ -5,6 +5,7 @@
 
 #include "config/url.h"
 #include "gateway/admin_server.h"
+#include "gateway/health_checks.h"
 #include "gateway/server_state.h"
 #include "gateway/tls_context.h"
 #include "report/live_aggregates.h"
@@ -105,7 +106,7 @@ bool Server::start(std::string& error) {
   }
   unsigned threads = cfg.threads > 0 ? static_cast<unsigned>(cfg.threads) : std::max(1u, std::thread::hardware_concurrency());
   std::mt19937_64 seeder(im.state.deps.seed);
-  for (unsigned i = 0; i < threads; ++i) im.loops.push_back(std::make_unique<EventLoop>(seeder()));
+  for (unsigned i = 0; i < threads; ++i) im.loops.push_back(std::make_unique<EventLoop>(seeder(), &im.state.instances));
 
   std::string reason;
   auto listen = config::parse_host_port(cfg.listen, reason);
@@ -256,6 +257,7 @@ void Server::run() {
   im.signals = std::make_unique<asio::signal_set>(im.loops[0]->io, SIGTERM, SIGINT, SIGHUP);
   im.handle_signals();
   asio::co_spawn(im.loops[0]->io, im.accept_loop(), asio::detached);
+  asio::co_spawn(im.loops[0]->io, run_health_checks(im.state, *im.loops[0]), asio::detached);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < im.loops.size(); ++i) {
     threads.emplace_back([&loop = *im.loops[i]] {

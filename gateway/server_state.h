@@ -21,7 +21,8 @@ struct ConnectionHandle {
 // One event loop: an io_context run by one thread, with its own pools and random source, so a
 // request never crosses threads on the client path.
 struct EventLoop {
-  explicit EventLoop(std::uint64_t seed) : random(seed), pools(io.get_executor()), mirror_pools(io.get_executor()) {}
+  EventLoop(std::uint64_t seed, upstream::InstanceRegistry* instances)
+      : random(seed), pools(io.get_executor(), instances, seed + 1), mirror_pools(io.get_executor(), instances, seed + 2) {}
   asio::io_context io{1};
   std::mt19937_64 random;
   upstream::PoolSet pools;         // the served side's connections
@@ -36,9 +37,10 @@ struct ServerState {
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::int64_t> requests_in_flight{0};
+  upstream::InstanceRegistry instances;  // breaker and health state of every backend instance
 
   ServerState(ServerDeps d, std::shared_ptr<const Snapshot> initial)
-      : deps(std::move(d)), snapshot(std::move(initial)) {}
+      : deps(std::move(d)), snapshot(std::move(initial)), instances(*deps.metrics, deps.log, *deps.clock) {}
 };
 
 // Serves one accepted client connection until it closes (runs on the socket's loop).

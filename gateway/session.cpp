@@ -10,6 +10,7 @@
 #include "gateway/forwarding.h"
 #include "gateway/health.h"
 #include "gateway/request_id.h"
+#include "gateway/upstream/retry_policy.h"
 #include "gateway/server_state.h"
 #include "shadow/mirror.h"
 
@@ -169,7 +170,6 @@ class Session {
     }
     const auto& route = cfg.routes[match->index];
     const auto served = cfg.serve;
-    const auto& backend = cfg.backend(served);
     outcome.route = route.name;
     outcome.backend = config::to_string(served);
 
@@ -177,8 +177,6 @@ class Session {
     remove_hop_by_hop(request.base());
     request.erase(http::field::expect);
     add_forwarded(request.base(), {peer_, tls_ ? "https" : "http", client_host});
-    request.target(backend.parsed.base_path + match->upstream_target);
-    request.set(http::field::host, upstream::host_header(backend.parsed));
     request.set("X-Request-ID", bsv(request_id));
     request.version(11);
     request.keep_alive(true);
@@ -202,33 +200,89 @@ class Session {
                                           .request_id = request_id,
                                           .capture_limit = capture ? capture->max_body() : 0,
                                           .write_timeout = std::chrono::milliseconds(cfg.limits.idle_timeout_ms)});
-    auto pool = loop_.pools.get(served, snapshot);
-    auto result = co_await pool->send(request, writer);
-    outcome.upstream_ms = static_cast<double>(result.latency.count()) / 1000.0;
-    outcome.bytes = result.body_bytes;
-    if (capture) capture->served(writer.take_capture(), result);
+    auto result = co_await send_with_retries(snapshot, request, match->upstream_target, writer, request_id);
+    if (!result) {
+      // Every instance's circuit breaker is open: fail fast without touching the backend.
+      outcome.status = 503;
+      outcome.error = "no instance available (circuit open)";
+      if (capture) capture->served({}, upstream::Result{upstream::Failure::connect, outcome.error});
+      GatewayError error{503, "upstream_unavailable",
+                         std::string("no instance of ") + config::to_string(served) +
+                             " is available (circuit breaker open)"};
+      co_return co_await write_error(error, request_id, version, keep_alive);
+    }
+    outcome.upstream_ms = static_cast<double>(result->latency.count()) / 1000.0;
+    outcome.bytes = result->body_bytes;
+    if (capture) capture->served(writer.take_capture(), *result);
     if (served == config::Side::candidate && state_.deps.guard) {
       // Client-visible errors of the served candidate feed the guard (which may roll back to legacy).
-      state_.deps.guard->observe_request(result.failure != upstream::Failure::none || result.status >= 500);
+      state_.deps.guard->observe_request(result->failure != upstream::Failure::none || result->status >= 500);
     }
-    if (result.failure == upstream::Failure::none) {
-      outcome.status = result.status;
+    if (result->failure == upstream::Failure::none) {
+      outcome.status = result->status;
       co_return writer.keep_alive();
     }
-    outcome.error = result.error;
-    if (result.head_received) {
+    outcome.error = result->error;
+    if (result->head_received) {
       // Bytes already reached the client: the only honest signal left is closing the connection.
-      outcome.status = result.status;
-      state_.deps.log->warn("request {}: {} response cut short: {}", request_id, outcome.backend, result.error);
+      outcome.status = result->status;
+      state_.deps.log->warn("request {}: {} response cut short: {}", request_id, outcome.backend, result->error);
       co_return false;
     }
-    const bool timeout = result.failure == upstream::Failure::timeout;
+    const bool timeout = result->failure == upstream::Failure::timeout;
     outcome.status = timeout ? 504 : 502;
-    state_.deps.log->warn("request {}: {} backend failed: {}", request_id, outcome.backend, result.error);
+    state_.deps.log->warn("request {}: {} backend failed: {}", request_id, outcome.backend, result->error);
     GatewayError error{outcome.status, timeout ? "upstream_timeout" : "upstream_failed",
                        std::string(timeout ? "upstream timed out: " : "upstream failed: ") +
-                           upstream::to_string(result.failure)};
+                           upstream::to_string(result->failure)};
     co_return co_await write_error(error, request_id, version, keep_alive);
+  }
+
+  // Sends to an instance of the served backend chosen by its balancing policy, and again (after a
+  // backoff, on another instance when there is one) while the retry policy allows: only idempotent
+  // methods, only when no response byte reached the client. nullopt when every breaker is open.
+  template <class Handler>
+  asio::awaitable<std::optional<upstream::Result>> send_with_retries(const Snapshot& snapshot, ClientRequest& request,
+                                                                     const std::string& upstream_target,
+                                                                     Handler& writer, const std::string& request_id) {
+    const auto served = snapshot.config->serve;
+    const auto& backend = snapshot.config->backend(served);
+    const std::string method(sv(request.method_string()));
+    std::vector<std::size_t> tried;
+    std::optional<upstream::Result> last;
+    for (int attempt = 1;; ++attempt) {
+      auto pick = loop_.pools.pick(served, snapshot, std::nullopt, tried);
+      if (!pick) {
+        state_.deps.metrics
+            ->counter("parity_upstream_unavailable_total", {{"backend", config::to_string(served)}},
+                      "Requests refused because every instance's circuit breaker was open")
+            .inc();
+        state_.deps.log->warn("request {}: every instance of {} has its circuit open", request_id,
+                              config::to_string(served));
+        co_return last;  // after a failed attempt: report that failure rather than 503
+      }
+      tried.push_back(pick->index);
+      request.target(pick->instance->parsed.base_path + upstream_target);
+      request.set(http::field::host, upstream::host_header(pick->instance->parsed));
+      upstream::Result result = co_await pick->pool->send(request, writer);
+      loop_.pools.report(*pick, result);
+      std::uniform_real_distribution<double> uniform(0.0, 1.0);
+      bool failed = result.failure != upstream::Failure::none && result.failure != upstream::Failure::aborted;
+      auto decision = upstream::decide_retry(backend.retries, attempt, method, {failed, result.head_received},
+                                             uniform(loop_.random));
+      last = std::move(result);
+      if (!decision.retry || state_.draining.load()) co_return last;
+      state_.deps.metrics
+          ->counter("parity_upstream_retries_total", {{"backend", config::to_string(served)}},
+                    "Requests sent again after a failure before any response byte reached the client")
+          .inc();
+      state_.deps.log->warn("request {}: {} instance {} failed ({}); retry {} of {} in {} ms", request_id,
+                            config::to_string(served), pick->instance->url, last->error, attempt,
+                            backend.retries.attempts, decision.backoff.count());
+      asio::steady_timer timer(loop_.io.get_executor(), decision.backoff);
+      error_code ec;
+      co_await timer.async_wait(await_ec(ec));
+    }
   }
 
   asio::awaitable<bool> write_local(int status, std::string_view content_type, std::string body,

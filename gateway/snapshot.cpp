@@ -9,7 +9,11 @@ std::shared_ptr<const Snapshot> make_snapshot(std::shared_ptr<const config::Conf
   auto snapshot = std::make_shared<Snapshot>();
   for (auto side : {config::Side::legacy, config::Side::candidate}) {
     const auto& backend = config->backend(side);
-    if (backend.parsed.scheme != "https") continue;
+    // One client TLS context per backend, shared by its https instances (host names are checked per
+    // connection).
+    bool any_https = backend.parsed.scheme == "https";
+    for (const auto& instance : backend.instances) any_https = any_https || instance.parsed.scheme == "https";
+    if (!any_https) continue;
     if (previous && previous->tls_for(side)) {
       const auto& before = previous->config->backend(side);
       if (before.url == backend.url && before.ca == backend.ca && before.verify == backend.verify) {

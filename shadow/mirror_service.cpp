@@ -70,9 +70,12 @@ class PendingExchange final : public ServedCapture {
 namespace {
 
 // Sends one copy and reports it back to the pending exchange (on the same event loop).
-asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, std::shared_ptr<upstream::Pool> pool,
-                                upstream::Request request, std::size_t max_body, bool is_noise_sample) {
-  auto response = co_await upstream::fetch(*pool, request, max_body);
+// `pools` is the loop's mirror PoolSet, which outlives every coroutine spawned on that loop.
+asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, upstream::PoolSet& pools,
+                                upstream::Pick pick, upstream::Request request, std::size_t max_body,
+                                bool is_noise_sample) {
+  auto response = co_await upstream::fetch(*pick.pool, request, max_body);
+  pools.report(pick, response.result);
   auto side = PendingExchange::outcome(
       upstream::to_plain(response.head, std::move(response.body), response.truncated), response.result);
   if (is_noise_sample) {
@@ -82,10 +85,10 @@ asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, std::s
   }
 }
 
-upstream::Request copy_for(const MirrorContext& ctx, const config::BackendConfig& backend) {
+upstream::Request copy_for(const MirrorContext& ctx, const config::Url& instance) {
   upstream::Request copy = ctx.request;  // the exact bytes of the body, the same headers
-  copy.target(bsv(backend.parsed.base_path + std::string(ctx.upstream_target)));
-  copy.set(http::field::host, upstream::host_header(backend.parsed));
+  copy.target(bsv(instance.base_path + std::string(ctx.upstream_target)));
+  copy.set(http::field::host, upstream::host_header(instance));
   copy.set("X-Parity-Mirror", "1");
   return copy;
 }
@@ -145,16 +148,29 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
   auto pending = std::make_shared<PendingExchange>(*this, std::move(exchange), resample ? 3 : 2,
                                                    cfg.mirror.max_body_bytes);
   const auto timeout = std::chrono::milliseconds(cfg.mirror.timeout_ms);
-  auto shadow_pool = ctx.pools.get(shadow_side, ctx.snapshot, timeout);
-  asio::co_spawn(ctx.executor,
-                 send_copy(pending, shadow_pool, copy_for(ctx, cfg.backend(shadow_side)), cfg.mirror.max_body_bytes,
-                           false),
-                 asio::detached);
-  if (resample) {
-    auto legacy_pool = ctx.pools.get(Side::legacy, ctx.snapshot, timeout);
+  // The shadow side is balanced and protected like the served one; with every breaker open the
+  // exchange is recorded as a shadow_error without contacting the shadow.
+  if (auto shadow_pick = ctx.pools.pick(shadow_side, ctx.snapshot, timeout)) {
+    auto copy = copy_for(ctx, shadow_pick->instance->parsed);
     asio::co_spawn(ctx.executor,
-                   send_copy(pending, legacy_pool, copy_for(ctx, cfg.legacy), cfg.mirror.max_body_bytes, true),
+                   send_copy(pending, ctx.pools, *shadow_pick, std::move(copy), cfg.mirror.max_body_bytes, false),
                    asio::detached);
+  } else {
+    SideOutcome unavailable;
+    unavailable.error = "unavailable: every instance's circuit breaker is open";
+    pending->shadow(std::move(unavailable));
+  }
+  if (resample) {
+    if (auto legacy_pick = ctx.pools.pick(Side::legacy, ctx.snapshot, timeout)) {
+      auto copy = copy_for(ctx, legacy_pick->instance->parsed);
+      asio::co_spawn(ctx.executor,
+                     send_copy(pending, ctx.pools, *legacy_pick, std::move(copy), cfg.mirror.max_body_bytes, true),
+                     asio::detached);
+    } else {
+      SideOutcome unavailable;
+      unavailable.error = "unavailable: every instance's circuit breaker is open";
+      pending->legacy_again(std::move(unavailable));
+    }
   }
   return pending;
 }

@@ -11,6 +11,11 @@ Routes (any method):
   /hop                     a response carrying hop-by-hop headers
   /status/CODE             that status with a JSON body
   /until-close             a body delimited by closing the connection (no length, no chunks)
+  /health                  200 {"ok": true}, or the status set by /control/health?status=CODE
+  /control/health?status=C the status /health answers from now on (503 takes an instance "down")
+  /reset                   closes the connection with a TCP reset, without answering
+  /truncate?n=N            announces a Content-Length of N bytes, sends half of them, then closes
+With --name NAME every response carries `X-Echo-Name: NAME` (which instance answered).
   anything else            JSON: method, target, headers (in order, with duplicates), body (base64), sha256
 """
 from __future__ import annotations
@@ -21,6 +26,7 @@ import hashlib
 import json
 import random
 import socket
+import struct
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +35,13 @@ from urllib.parse import parse_qs, urlsplit
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    name = ""           # --name: sent back as X-Echo-Name
+    health_status = 200  # what /health answers (set by /control/health)
+
+    def end_headers(self) -> None:
+        if self.name:
+            self.send_header("X-Echo-Name", self.name)
+        super().end_headers()
 
     def log_message(self, fmt, *args):  # quiet: the tests read responses, not logs
         pass
@@ -77,6 +90,27 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(int(query.get("interval_ms", 100)) / 1000)
             self._chunk(b"data: [DONE]\n\n")
             self._chunk(b"")
+        elif path == "/health":
+            code = Handler.health_status
+            self._send(code, json.dumps({"ok": code < 500}).encode())
+        elif path == "/control/health":
+            Handler.health_status = int(query.get("status", 200))
+            self._send(200, json.dumps({"health_status": Handler.health_status}).encode())
+        elif path == "/reset":
+            # SO_LINGER 0: close() sends RST instead of FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()  # the socket's fd is closed only once no file object refers to it
+            self.connection.close()
+            self.close_connection = True
+        elif path == "/truncate":
+            n = int(query.get("n", 1000))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            self.wfile.write(b"x" * (n // 2))
+            self.wfile.flush()
+            self.close_connection = True
         elif path == "/slow":
             time.sleep(int(query.get("ms", 1000)) / 1000)
             self._send(200, b'{"slow": true}')
@@ -124,7 +158,9 @@ class Handler(BaseHTTPRequestHandler):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--name", default="", help="sent back as X-Echo-Name on every response")
     args = parser.parse_args()
+    Handler.name = args.name
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
