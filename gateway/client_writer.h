@@ -2,6 +2,8 @@
 // Streams the served backend's response to the client as it arrives (SSE and chunked bodies are
 // never buffered), keeping a bounded copy for the diff.
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/http_message.h"
 #include "gateway/asio.h"
@@ -17,6 +19,7 @@ struct ClientWriterOptions {
   std::string request_id;
   std::size_t capture_limit = 0;     // body bytes to keep for the diff (0 = keep none)
   std::chrono::milliseconds write_timeout{30000};
+  std::vector<std::pair<std::string, std::string>> extra_headers;  // set on the response (CORS)
 };
 
 template <class Stream>
@@ -38,6 +41,7 @@ class ClientWriter final : public upstream::ResponseHandler {
       }
     }
     if (res_.find("X-Request-ID") == res_.end()) res_.set("X-Request-ID", bsv(options_.request_id));
+    for (const auto& [name, value] : options_.extra_headers) res_.set(bsv(name), bsv(value));
     body_expected_ = !options_.head_request && status >= 200 && status != 204 && status != 304;
     if (body_expected_ && !has_length) {
       // The backend delimited its body by chunks or by closing: re-frame for our client.

@@ -84,8 +84,11 @@ ChangeResult Control::apply(config::Config next, const Actor& actor, const std::
   }
   std::string error;
   auto config = std::make_shared<const config::Config>(std::move(next));
-  auto snapshot = make_snapshot(config, version_ + 1, current.get(), error);
-  if (!snapshot) return reject(actor, action, reason, {{"backends", error}});
+  auto snapshot = make_snapshot(config, version_ + 1, current.get(), error, action == "reload");
+  if (!snapshot) {
+    const bool listener = error.rfind("tls", 0) == 0 || error.rfind("auth", 0) == 0;
+    return reject(actor, action, reason, {{listener ? "" : "backends", error}});
+  }
   ++version_;
   holder_.set(snapshot);
   if (deps_.audit) deps_.audit->set_directory(config->store.path);
