@@ -32,6 +32,7 @@ class GatewayAdminTarget final : public AdminTarget {
                        {"serve_switches", m.counter_total("parity_serve_switches_total")},
                        {"guard_trips", m.counter_total("parity_guard_trips_total")},
                        {"admin_unauthorized", m.counter_total("parity_admin_unauthorized_total")},
+                       {"rejected", m.counter_total("parity_rejected_total")},
                        {"audit_write_failures", m.counter_total("parity_audit_write_failures_total")}};
     return out;
   }

@@ -19,6 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway_harness import gateway_config
+from pki import make_test_pki
 from test_gateway_errors import assert_error_format
 
 JWT_SECRET = "s3cret-for-tests-only-0123456789abcdef"
@@ -314,6 +315,18 @@ def test_mtls_requires_a_client_certificate_from_the_ca(gateways, echo_backend, 
             head = get_on(s)
             if not head:
                 raise ConnectionError("closed without a response")
+    # A certificate from another CA is refused too.
+    other_dir = tmp_path / "other-ca"
+    other = make_test_pki(other_dir)
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        with tls_socket(gw, pki, issue_client_cert(other, "intruder", other_dir)) as s:
+            if not get_on(s):
+                raise ConnectionError("closed without a response")
+    metrics = httpx.get(gw.url + "/metrics", verify=str(pki.ca_cert),
+                        cert=tuple(map(str, issue_client_cert(pki, "c2", tmp_path)))).text
+    failures = [s.value for f in text_string_to_metric_families(metrics) if f.name == "parity_tls_handshake_failures"
+                for s in f.samples]
+    assert failures == [2.0]
 
 
 def test_certificate_is_reloaded_on_sighup(gateways, echo_backend, pki, tmp_path):

@@ -22,6 +22,12 @@ backends:
 routes: [{prefix: /v1/}, {path: /health2}]
 )";
 
+std::optional<std::string> override_env(const char* name) {
+  if (std::string(name) == "PARITY_RATE_LIMIT_RPS") return "7.5";
+  if (std::string(name) == "PARITY_MAX_CONNECTIONS") return "123";
+  return std::nullopt;
+}
+
 bool has_error(const LoadResult& r, const std::string& key, const std::string& fragment) {
   for (const auto& e : r.errors) {
     if (e.key == key && e.reason.find(fragment) != std::string::npos) return true;
@@ -95,4 +101,12 @@ auth: {api_keys: {header: X-Key}, oauth: {}}
 )", "", secrets_env, {});
   CHECK(has_error(r, "auth.api_keys", "exactly one of values_env or values_file"));
   CHECK(has_error(r, "auth.oauth", "unknown key"));
+}
+
+TEST_CASE("PARITY_RATE_LIMIT_RPS and PARITY_MAX_CONNECTIONS override the file") {
+  auto r = load_config_text(kBase + "rate_limit: {requests_per_second: 1}\nlimits: {max_connections: 5}\n", "",
+                            override_env, {});
+  REQUIRE(r.config);
+  CHECK(r.config->rate_limit.requests_per_second == 7.5);
+  CHECK(r.config->limits.max_connections == 123);
 }
