@@ -72,7 +72,8 @@ ChangeResult Control::apply(config::Config next, const Actor& actor, const std::
                             const std::string& reason) {
   auto current = holder_.get();
   const auto& before = *current->config;
-  // The listener and its TLS identity are bound at start; changing them needs a restart.
+  // The listening socket is bound at start; changing it needs a restart. (Its TLS certificate, key and
+  // client CA are read again on every reload: see make_snapshot.)
   if (next.listen != before.listen || next.insecure_http != before.insecure_http) {
     return reject(actor, action, reason,
                   {{"listen", "listen and insecure_http cannot change without a restart of the gateway"}});
