@@ -41,6 +41,7 @@ struct ServerState {
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::int64_t> requests_in_flight{0};
   protect::RateLimiter rate_limiter;  // outlives reloads: a reload does not refill every bucket
+  std::atomic<std::size_t> rate_limit_overflows_seen{0};
   std::mutex rejection_logs_mutex;
   std::map<std::string, std::unique_ptr<WarningThrottle>, std::less<>> rejection_logs;  // one per reason
 

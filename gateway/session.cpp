@@ -198,6 +198,15 @@ class Session {
     auto admission = protect::admit(cfg, *snapshot.protect, state_.rate_limiter, facts, state_.deps.clock->now(),
                                     state_.deps.clock->steady_now());
     response_headers_ = std::move(admission.headers);
+    const auto overflows = state_.rate_limiter.overflows();
+    if (overflows != state_.rate_limit_overflows_seen.exchange(overflows)) {
+      // Degraded: the bucket table was full of active keys and was cleared (the limiter failed open).
+      state_.deps.metrics
+          ->counter("parity_rate_limit_overflows_total", {},
+                    "Times the rate limiter's table was full of active keys and was cleared (limits reset)")
+          .inc();
+      state_.deps.log->warn("rate limiter: table full of active keys (a flood of distinct clients?): cleared");
+    }
     if (admission.status == 0) co_return std::nullopt;
     outcome.status = admission.status;
     if (match) outcome.route = cfg.routes[match->index].name;

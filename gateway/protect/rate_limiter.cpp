@@ -41,18 +41,13 @@ void RateLimiter::make_room(TimePoint now) {
   });
   if (buckets_.size() >= max_keys_) {
     buckets_.clear();
-    ++overflows_;
+    overflows_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
 std::size_t RateLimiter::size() const {
   std::lock_guard lock(mutex_);
   return buckets_.size();
-}
-
-std::size_t RateLimiter::overflows() const {
-  std::lock_guard lock(mutex_);
-  return overflows_;
 }
 
 }  // namespace parity::gateway::protect

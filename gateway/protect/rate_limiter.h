@@ -1,6 +1,7 @@
 #pragma once
 // Token buckets keyed by a string (client address, API key, route + client), refilled continuously at
 // `rate` tokens per second up to `burst`. Thread-safe; time is passed in so tests drive it.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -31,7 +32,7 @@ class RateLimiter {
   RateDecision admit(const std::string& key, BucketParams params, TimePoint now);
   std::size_t size() const;
   // How many times the table was cleared because it was full of active keys.
-  std::size_t overflows() const;
+  std::size_t overflows() const { return overflows_.load(std::memory_order_relaxed); }
 
  private:
   struct Bucket {
@@ -44,7 +45,7 @@ class RateLimiter {
   const std::size_t max_keys_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
-  std::size_t overflows_ = 0;
+  std::atomic<std::size_t> overflows_{0};
 };
 
 }  // namespace parity::gateway::protect
