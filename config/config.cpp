@@ -12,6 +12,7 @@
 
 #include "compare/validate_rules.h"
 #include "config/backend_policy_reader.h"
+#include "config/protect_config.h"
 #include "config/routes.h"
 #include "core/http_message.h"
 #include "config/url.h"
@@ -24,7 +25,8 @@ namespace fs = std::filesystem;
 
 constexpr std::initializer_list<const char*> kTopLevelKeys = {
     "listen", "insecure_http", "threads", "access_log", "instance", "tls",   "admin",
-    "backends", "serve",     "mirror",  "guard", "routes",     "compare",  "store", "limits"};
+    "backends", "serve",     "mirror",  "guard", "routes",     "compare",  "store", "limits",
+    "rate_limit", "auth", "cors"};
 
 // Environment variables and the dotted keys they override.
 constexpr std::pair<const char*, const char*> kEnvKeys[] = {
@@ -46,6 +48,11 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"PARITY_MIRROR_SAMPLE_PERCENT", "mirror.sample_percent"},
     {"PARITY_STORE_PATH", "store.path"},
     {"PARITY_STORE_URL", "store.url"},
+    {"PARITY_TLS_CLIENT_CA", "tls.client_ca"},
+    {"PARITY_TLS_REQUIRE_CLIENT_CERT", "tls.require_client_cert"},
+    {"PARITY_RATE_LIMIT_RPS", "rate_limit.requests_per_second"},
+    {"PARITY_RATE_LIMIT_BURST", "rate_limit.burst"},
+    {"PARITY_MAX_CONNECTIONS", "limits.max_connections"},
 };
 
 // Sets `dotted` ("a.b.c") in `root`, creating maps on the way. Values that look like YAML flow
@@ -253,7 +260,9 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
   r.read(root, "access_log", "", c.access_log);
   r.read(root, "instance", "", c.instance);
   if (auto tls = r.section(root, "tls", "")) {
-    r.known_keys(tls, "tls", {"cert", "key", "min_version"});
+    r.known_keys(tls, "tls", {"cert", "key", "min_version", "client_ca", "require_client_cert"});
+    r.read(tls, "client_ca", "tls", c.tls.client_ca);
+    r.read(tls, "require_client_cert", "tls", c.tls.require_client_cert);
     r.read(tls, "cert", "tls", c.tls.cert);
     r.read(tls, "key", "tls", c.tls.key);
     r.read(tls, "min_version", "tls", c.tls.min_version);
@@ -308,7 +317,8 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
   }
   if (auto limits = r.section(root, "limits", "")) {
     r.known_keys(limits, "limits", {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
-                                    "max_connections", "drain_timeout_ms"});
+                                    "max_connections", "drain_timeout_ms", "max_header_count"});
+    r.read(limits, "max_header_count", "limits", c.limits.max_header_count);
     r.read(limits, "max_body_bytes", "limits", c.limits.max_body_bytes);
     r.read(limits, "max_header_bytes", "limits", c.limits.max_header_bytes);
     r.read_positive(limits, "request_timeout_ms", "limits", c.limits.request_timeout_ms);
@@ -316,6 +326,7 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
     r.read(limits, "max_connections", "limits", c.limits.max_connections);
     r.read_positive(limits, "drain_timeout_ms", "limits", c.limits.drain_timeout_ms);
   }
+  read_protect_sections(r, root, c);
   return c;
 }
 
@@ -382,6 +393,7 @@ LoadResult load_from_node(YAML::Node root, const std::string& base_dir, EnvLooku
   YamlReader reader(std::move(origins));
   Config c = read_config(reader, root);
   validate(c, reader, base_dir);
+  validate_protect(c, reader, base_dir, env);
   LoadResult result;
   result.errors = reader.take_errors();
   if (result.errors.empty()) result.config = std::move(c);

@@ -27,6 +27,8 @@ struct TlsConfig {
   std::string cert;
   std::string key;
   std::string min_version = "1.2";  // "1.2" or "1.3"
+  std::string client_ca;            // CA file for client certificates (mTLS); empty = none asked
+  bool require_client_cert = false; // with client_ca: refuse clients without a valid certificate
 };
 
 struct AdminConfig {
@@ -104,6 +106,49 @@ struct LimitsConfig {
   int idle_timeout_ms = 60000;                    // keep-alive idle
   std::size_t max_connections = 20000;
   int drain_timeout_ms = 10000;                   // SIGTERM: grace period for requests in flight
+  std::size_t max_header_count = 100;             // request header fields; 431 beyond
+};
+
+// Token-bucket rate limiting (see docs/security.md). Off while requests_per_second is 0.
+struct RouteRateLimit {
+  std::string route;                // a route's name
+  double requests_per_second = 0;
+  double burst = 0;                 // 0 = same as requests_per_second (at least 1)
+};
+struct RateLimitConfig {
+  double requests_per_second = 0;   // per key, over all routes; 0 = no global limit
+  double burst = 0;
+  std::string key = "client";       // "client" (address) or "api_key" (falls back to the address)
+  std::vector<RouteRateLimit> routes;  // extra limits per route, per key
+};
+
+// Access control: a request passes with a valid API key OR a valid JWT bearer token (when both are
+// configured). Secrets are resolved at load time and never printed.
+struct ApiKeysConfig {
+  std::string header = "X-API-Key";
+  std::string values_env;           // variable holding the keys (comma or newline separated)
+  std::string values_file;          // file holding the keys, one per line
+  std::vector<std::string> values;  // resolved from values_env / values_file
+};
+struct JwtConfig {
+  std::string hs256_secret_env;     // variable holding the HS256 secret
+  std::string rs256_public_key;     // PEM file of the RS256 public key
+  std::string audience;             // required aud value; empty = not checked
+  int leeway_s = 30;
+  std::string hs256_secret;         // resolved from hs256_secret_env
+  std::string rs256_public_key_pem; // resolved from rs256_public_key
+};
+struct AuthConfig {
+  std::optional<ApiKeysConfig> api_keys;
+  std::optional<JwtConfig> jwt;
+  bool enabled() const { return api_keys || jwt; }
+};
+
+struct CorsConfig {
+  std::vector<std::string> origins;
+  std::vector<std::string> methods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+  std::vector<std::string> headers{"authorization", "content-type"};
+  int max_age_s = 600;
 };
 
 struct StoreConfig {
@@ -135,6 +180,9 @@ struct Config {
   compare::Rules compare;
   StoreConfig store;
   LimitsConfig limits;
+  RateLimitConfig rate_limit;
+  AuthConfig auth;
+  std::optional<CorsConfig> cors;    // absent = no CORS handling (requests pass untouched)
 
   const BackendConfig& backend(Side side) const { return side == Side::legacy ? legacy : candidate; }
 };

@@ -3,6 +3,8 @@
 // never buffered), keeping a bounded copy for the diff.
 #include <array>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/http_message.h"
 #include "gateway/asio.h"
@@ -19,6 +21,7 @@ struct ClientWriterOptions {
   std::string request_id;
   std::size_t capture_limit = 0;     // body bytes to keep for the diff (0 = keep none)
   std::chrono::milliseconds write_timeout{30000};
+  std::vector<std::pair<std::string, std::string>> extra_headers;  // set on the response (CORS)
 };
 
 template <class Stream>
@@ -41,6 +44,7 @@ class ClientWriter final : public upstream::ResponseHandler {
       }
     }
     if (head.find("X-Request-ID") == head.end()) head.set("X-Request-ID", bsv(options_.request_id));
+    for (const auto& [name, value] : options_.extra_headers) head.set(bsv(name), bsv(value));
     const bool body_expected = !options_.head_request && status >= 200 && status != 204 && status != 304;
     if (!body_expected) {
       framing_ = Framing::none;

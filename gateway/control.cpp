@@ -72,7 +72,8 @@ ChangeResult Control::apply(config::Config next, const Actor& actor, const std::
                             const std::string& reason) {
   auto current = holder_.get();
   const auto& before = *current->config;
-  // The listener and its TLS identity are bound at start; changing them needs a restart.
+  // The listening socket is bound at start; changing it needs a restart. (Its TLS certificate, key and
+  // client CA are read again on every reload: see make_snapshot.)
   if (next.listen != before.listen || next.insecure_http != before.insecure_http) {
     return reject(actor, action, reason,
                   {{"listen", "listen and insecure_http cannot change without a restart of the gateway"}});
@@ -84,8 +85,11 @@ ChangeResult Control::apply(config::Config next, const Actor& actor, const std::
   }
   std::string error;
   auto config = std::make_shared<const config::Config>(std::move(next));
-  auto snapshot = make_snapshot(config, version_ + 1, current.get(), error);
-  if (!snapshot) return reject(actor, action, reason, {{"backends", error}});
+  auto snapshot = make_snapshot(config, version_ + 1, current.get(), error, action == "reload");
+  if (!snapshot) {
+    const bool listener = error.rfind("tls", 0) == 0 || error.rfind("auth", 0) == 0;
+    return reject(actor, action, reason, {{listener ? "" : "backends", error}});
+  }
   ++version_;
   holder_.set(snapshot);
   if (deps_.audit) deps_.audit->set_directory(config->store.path);

@@ -33,6 +33,7 @@ class GatewayAdminTarget final : public AdminTarget {
                        {"serve_switches", m.counter_total("parity_serve_switches_total")},
                        {"guard_trips", m.counter_total("parity_guard_trips_total")},
                        {"admin_unauthorized", m.counter_total("parity_admin_unauthorized_total")},
+                       {"rejected", m.counter_total("parity_rejected_total")},
                        {"audit_write_failures", m.counter_total("parity_audit_write_failures_total")}};
     return out;
   }
@@ -100,10 +101,7 @@ bool Server::start(std::string& error) {
     // snapshot swap and one audit line, then it is disarmed until the candidate is served again.
     im.state.deps.guard->set_trip_handler([&im](const std::string& reason) { im.control.guard_rollback(reason); });
   }
-  if (!cfg.insecure_http) {
-    im.state.server_tls = make_server_tls(cfg.tls, error);
-    if (!im.state.server_tls) return false;
-  }
+  // The listener's TLS context is part of the snapshot (control.init built it): reloads renew it.
   unsigned threads = cfg.threads > 0 ? static_cast<unsigned>(cfg.threads) : std::max(1u, std::thread::hardware_concurrency());
   std::mt19937_64 seeder(im.state.deps.seed);
   for (unsigned i = 0; i < threads; ++i) im.loops.push_back(std::make_unique<EventLoop>(seeder(), &im.state.instances));
@@ -185,11 +183,34 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     const auto limit = state.snapshot.get()->config->limits.max_connections;
     if (static_cast<std::size_t>(state.connections.load()) >= limit) {
       refused.inc();
+      auto peer = socket.remote_endpoint(ec);
+      state.rejected("max_connections", ec ? "unknown" : peer.address().to_string(),
+                     "limits.max_connections (" + std::to_string(limit) + ") reached");
       socket.close(ec);
       continue;
     }
     accepted.inc();
     asio::co_spawn(loop.io, serve_connection(state, loop, std::move(socket)), asio::detached);
+  }
+}
+
+void ServerState::rejected(std::string_view reason, std::string_view client, std::string_view detail) {
+  deps.metrics
+      ->counter("parity_rejected_total", {{"reason", std::string(reason)}},
+                "Requests and connections refused by the gateway's protections, by reason")
+      .inc();
+  WarningThrottle* throttle = nullptr;
+  {
+    std::lock_guard lock(rejection_logs_mutex);
+    auto it = rejection_logs.find(reason);
+    if (it == rejection_logs.end()) {
+      it = rejection_logs.emplace(std::string(reason), std::make_unique<WarningThrottle>(std::chrono::seconds(10))).first;
+    }
+    throttle = it->second.get();
+  }
+  if (auto held = throttle->admit(deps.clock->steady_now())) {
+    deps.log->warn("rejected ({}) from {}: {}{}", reason, client, detail,
+                   *held ? " (" + std::to_string(*held) + " similar rejection(s) not logged)" : std::string());
   }
 }
 

@@ -2,10 +2,15 @@
 // State shared by the listener and the connection coroutines (internal to gateway/).
 #include <atomic>
 #include <list>
+#include <map>
+#include <mutex>
+#include <string>
 #include <memory>
 #include <random>
 
+#include "core/warning_throttle.h"
 #include "gateway/asio.h"
+#include "gateway/protect/rate_limiter.h"
 #include "gateway/server.h"
 #include "gateway/snapshot.h"
 #include "gateway/upstream/pool_set.h"
@@ -33,11 +38,18 @@ struct EventLoop {
 struct ServerState {
   ServerDeps deps;
   SnapshotHolder snapshot;
-  std::shared_ptr<asio::ssl::context> server_tls;  // null with insecure_http
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::int64_t> requests_in_flight{0};
   upstream::InstanceRegistry instances;  // breaker and health state of every backend instance
+  protect::RateLimiter rate_limiter;  // outlives reloads: a reload does not refill every bucket
+  std::atomic<std::size_t> rate_limit_overflows_seen{0};
+  std::mutex rejection_logs_mutex;
+  std::map<std::string, std::unique_ptr<WarningThrottle>, std::less<>> rejection_logs;  // one per reason
+
+  // Counts a request or connection the gateway refused (parity_rejected_total{reason}) and logs it,
+  // at most one line per reason per 10 s. `detail` must never carry a credential.
+  void rejected(std::string_view reason, std::string_view client, std::string_view detail);
 
   ServerState(ServerDeps d, std::shared_ptr<const Snapshot> initial)
       : deps(std::move(d)), snapshot(std::move(initial)), instances(*deps.metrics, deps.log, *deps.clock) {}

@@ -69,9 +69,18 @@ class Session {
       parser.body_limit(limits.max_body_bytes);
       handle.idle = true;
       error_code ec;
+      // Idle until the first byte of a request (limits.idle_timeout_ms); from there the whole head
+      // and body must arrive within limits.request_timeout_ms, so a slow-loris client trickling bytes
+      // is cut however it paces them. Each connection is its own coroutine: others are not held up.
       beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
-      co_await http::async_read_header(stream_, buffer, parser, await_ec(ec));
+      if (buffer.size() == 0) {
+        std::size_t n = co_await stream_.async_read_some(buffer.prepare(4096), await_ec(ec));
+        buffer.commit(n);
+        if (ec) break;  // idle timeout, or the client closed: nothing to answer
+      }
       handle.idle = false;
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(limits.request_timeout_ms));
+      co_await http::async_read_header(stream_, buffer, parser, await_ec(ec));
       if (ec) {
         co_await reject_unreadable(ec, parser.get().version());
         break;
@@ -89,11 +98,16 @@ class Session {
  private:
   // A request head that could not be read: answer what can be answered, then close.
   asio::awaitable<void> reject_unreadable(const error_code& ec, unsigned version) {
-    if (ec == http::error::header_limit) {
+    if (ec == beast::error::timeout) {
+      // The stream closed the socket when the deadline passed: count it, nothing can be written.
+      state_.rejected("request_timeout", peer_, "request head not complete within limits.request_timeout_ms");
+    } else if (ec == http::error::header_limit) {
+      state_.rejected("header_too_large", peer_, "request head over limits.max_header_bytes");
       GatewayError error{431, "header_too_large", "request header fields too large"};
       co_await write_error(error, "-", version, false);
     } else if (ec == http::error::body_limit) {
       // A Content-Length over the limit is refused as soon as the head is read.
+      state_.rejected("body_too_large", peer_, "Content-Length over limits.max_body_bytes");
       GatewayError error{413, "body_too_large", "request body too large"};
       co_await write_error(error, "-", version, false);
     } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
@@ -117,22 +131,28 @@ class Session {
       request_id = new_request_id(loop_.random);
     }
     const unsigned version = head.version();
+    response_headers_.clear();
+    if (auto refused = co_await apply_protections(snapshot, head, request_id, start)) co_return *refused && parser.is_done();
     error_code ec;
     if (iequals(sv(head[http::field::expect]), "100-continue") && !parser.is_done()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()), await_ec(ec));
       if (ec) co_return false;
     }
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg.limits.request_timeout_ms));
+    // Reading the body stays under the deadline set when the request's first byte arrived.
     if (!parser.is_done()) co_await http::async_read(stream_, buffer, parser, await_ec(ec));
     Outcome outcome;
     bool keep = false;
     if (ec == http::error::body_limit) {
       outcome.status = 413;
+      state_.rejected("body_too_large", peer_, "request body over limits.max_body_bytes");
       GatewayError error{413, "body_too_large",
                          "request body exceeds " + std::to_string(cfg.limits.max_body_bytes) + " bytes"};
       co_await write_error(error, request_id, version, false);
     } else if (ec) {
+      if (ec == beast::error::timeout) {
+        state_.rejected("request_timeout", peer_, "request body not complete within limits.request_timeout_ms");
+      }
       co_return false;  // the client vanished or timed out mid-body: nothing to answer
     } else {
       ClientRequest request = parser.release();
@@ -140,6 +160,69 @@ class Session {
     }
     account(cfg, sv(head.method_string()), request_id, outcome, ms_since(start));
     co_return keep && !state_.draining.load();
+  }
+
+  // The gateway's protections, on the request head before its body is read: header count, CORS
+  // preflight, access (API key / JWT) and rate limits. Returns nullopt to let the request through
+  // (with CORS headers for its response in response_headers_), or whether the connection may serve
+  // another request after the gateway answered it.
+  asio::awaitable<std::optional<bool>> apply_protections(const Snapshot& snapshot, const ClientRequest& head,
+                                                         const std::string& request_id, SteadyClock::time_point start) {
+    const auto& cfg = *snapshot.config;
+    Outcome outcome;
+    const unsigned version = head.version();
+    const auto header_count = static_cast<std::size_t>(std::distance(head.begin(), head.end()));
+    if (header_count > cfg.limits.max_header_count) {
+      state_.rejected("too_many_headers", peer_,
+                      std::to_string(header_count) + " header fields, over limits.max_header_count");
+      outcome.status = 431;
+      GatewayError error{431, "too_many_headers",
+                         "more than " + std::to_string(cfg.limits.max_header_count) + " request header fields"};
+      co_await write_error(error, request_id, version, false);
+      account(cfg, sv(head.method_string()), request_id, outcome, ms_since(start));
+      co_return false;
+    }
+    std::string_view target = sv(head.target());
+    std::string_view path = target.substr(0, target.find('?'));
+    if (head.method() == http::verb::get && (path == "/health" || path == "/metrics")) co_return std::nullopt;
+    auto match = config::match_route(cfg.routes, sv(head.method_string()), target);
+    std::string_view api_key;
+    if (snapshot.protect->api_keys) api_key = sv(head[bsv(snapshot.protect->api_key_header)]);
+    protect::RequestFacts facts{sv(head.method_string()),
+                                match ? std::string_view(cfg.routes[match->index].name) : std::string_view(),
+                                peer_,
+                                sv(head[http::field::origin]),
+                                sv(head[http::field::authorization]),
+                                api_key,
+                                sv(head[http::field::access_control_request_method]),
+                                sv(head[http::field::access_control_request_headers])};
+    auto admission = protect::admit(cfg, *snapshot.protect, state_.rate_limiter, facts, state_.deps.clock->now(),
+                                    state_.deps.clock->steady_now());
+    response_headers_ = std::move(admission.headers);
+    const auto overflows = state_.rate_limiter.overflows();
+    if (overflows != state_.rate_limit_overflows_seen.exchange(overflows)) {
+      // Degraded: the bucket table was full of active keys and was cleared (the limiter failed open).
+      state_.deps.metrics
+          ->counter("parity_rate_limit_overflows_total", {},
+                    "Times the rate limiter's table was full of active keys and was cleared (limits reset)")
+          .inc();
+      state_.deps.log->warn("rate limiter: table full of active keys (a flood of distinct clients?): cleared");
+    }
+    if (admission.status == 0) co_return std::nullopt;
+    outcome.status = admission.status;
+    if (match) outcome.route = cfg.routes[match->index].name;
+    bool keep = false;
+    if (admission.status == 204) {
+      outcome.backend = "gateway";
+      std::string no_body;
+      keep = co_await write_local(204, "", std::move(no_body), request_id, version, head.keep_alive());
+    } else {
+      state_.rejected(admission.reason, peer_, admission.message);
+      GatewayError error{admission.status, admission.type, admission.message};
+      keep = co_await write_error(error, request_id, version, head.keep_alive());
+    }
+    account(cfg, sv(head.method_string()), request_id, outcome, ms_since(start));
+    co_return keep;
   }
 
   asio::awaitable<bool> dispatch(const Snapshot& snapshot, ClientRequest& request, const std::string& request_id,
@@ -199,7 +282,8 @@ class Session {
                                           .version = version,
                                           .request_id = request_id,
                                           .capture_limit = capture ? capture->max_body() : 0,
-                                          .write_timeout = std::chrono::milliseconds(cfg.limits.idle_timeout_ms)});
+                                          .write_timeout = std::chrono::milliseconds(cfg.limits.idle_timeout_ms),
+                                          .extra_headers = response_headers_});
     auto result = co_await send_with_retries(snapshot, request, match->upstream_target, writer, request_id);
     if (!result) {
       // Every instance's circuit breaker is open: fail fast without touching the backend.
@@ -288,7 +372,8 @@ class Session {
   asio::awaitable<bool> write_local(int status, std::string_view content_type, std::string body,
                                     std::string_view request_id, unsigned version, bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(status), version};
-    res.set(http::field::content_type, bsv(content_type));
+    if (!content_type.empty()) res.set(http::field::content_type, bsv(content_type));
+    for (const auto& [name, value] : response_headers_) res.set(bsv(name), bsv(value));
     res.set("X-Request-ID", bsv(request_id));
     res.set(http::field::cache_control, "no-store");
     res.body() = std::move(body);
@@ -341,6 +426,7 @@ class Session {
   Stream& stream_;
   std::string peer_;
   bool tls_;
+  std::vector<std::pair<std::string, std::string>> response_headers_;  // of the current request (CORS)
 };
 
 }  // namespace
@@ -351,15 +437,17 @@ asio::awaitable<void> serve_connection(ServerState& state, EventLoop& loop, tcp:
   socket.set_option(tcp::no_delay(true), ec);
   auto endpoint = socket.remote_endpoint(ec);
   std::string peer = ec ? "unknown" : endpoint.address().to_string();
-  const auto handshake_timeout =
-      std::chrono::milliseconds(state.snapshot.get()->config->limits.request_timeout_ms);
-  if (!state.server_tls) {
+  // New connections take the listener's TLS context of the current snapshot (renewed on reload).
+  const auto current = state.snapshot.get();
+  const auto handshake_timeout = std::chrono::milliseconds(current->config->limits.request_timeout_ms);
+  const auto server_tls = current->server_tls;
+  if (!server_tls) {
     beast::tcp_stream stream(std::move(socket));
     Session<beast::tcp_stream> session(state, loop, stream, peer, false);
     co_await session.run();
     co_return;
   }
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *state.server_tls);
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *server_tls);
   beast::get_lowest_layer(stream).expires_after(handshake_timeout);
   co_await stream.async_handshake(asio::ssl::stream_base::server, await_ec(ec));
   if (ec) {

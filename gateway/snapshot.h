@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "gateway/asio.h"
+#include "gateway/protect/admission.h"
 
 namespace parity::gateway {
 
@@ -16,6 +17,10 @@ struct Snapshot {
   std::shared_ptr<asio::ssl::context> legacy_tls;     // null for http backends
   std::shared_ptr<asio::ssl::context> candidate_tls;
   std::uint64_t version = 0;
+  // The listener's TLS context (null with insecure_http): new connections take it from the current
+  // snapshot, so a reload serves a renewed certificate without a restart.
+  std::shared_ptr<asio::ssl::context> server_tls;
+  std::shared_ptr<const protect::Policies> protect;  // access, CORS (never null)
 
   const std::shared_ptr<asio::ssl::context>& tls_for(config::Side side) const {
     return side == config::Side::legacy ? legacy_tls : candidate_tls;
@@ -24,9 +29,12 @@ struct Snapshot {
 
 // Derives a snapshot; nullptr and `error` when a backend's TLS settings cannot be loaded. TLS
 // contexts of backends whose settings did not change are taken from `previous`, so their pooled
-// connections survive the reload.
+// connections survive the reload. The listener's certificate, key and client CA are read from their
+// files again when `reload_files` (a reload) or when the tls settings changed; a serve switch or a guard
+// rollback keeps the previous context, so it cannot fail on a file.
 std::shared_ptr<const Snapshot> make_snapshot(std::shared_ptr<const config::Config> config, std::uint64_t version,
-                                              const Snapshot* previous, std::string& error);
+                                              const Snapshot* previous, std::string& error,
+                                              bool reload_files = true);
 
 // The current snapshot, swapped atomically on reload.
 class SnapshotHolder {

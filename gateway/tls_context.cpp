@@ -58,6 +58,19 @@ std::shared_ptr<asio::ssl::context> make_server_tls(const config::TlsConfig& tls
     ERR_clear_error();
     return nullptr;
   }
+  if (!tls.client_ca.empty()) {
+    // mTLS: ask for a client certificate signed by client_ca; require one when configured.
+    if (SSL_CTX_load_verify_locations(native, tls.client_ca.c_str(), nullptr) != 1) {
+      error = "tls.client_ca: cannot load CA certificates from " + tls.client_ca + ": " + openssl_error();
+      return nullptr;
+    }
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(tls.client_ca.c_str())) {
+      SSL_CTX_set_client_CA_list(native, names);
+    }
+    int mode = SSL_VERIFY_PEER | (tls.require_client_cert ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
+    SSL_CTX_set_verify(native, mode, nullptr);
+  }
+  // Session resumption: a server-side session cache and (OpenSSL's default) session tickets.
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
   static const unsigned char kSessionContext[] = "parity";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
