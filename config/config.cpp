@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 
 constexpr std::initializer_list<const char*> kTopLevelKeys = {
     "listen", "insecure_http", "threads", "access_log", "instance", "tls",   "admin",
-    "backends", "serve",     "mirror",  "guard", "routes",     "compare",  "store", "limits"};
+    "backends", "serve",     "mirror",  "guard", "routes",     "compare",  "store", "limits",
+    "capture"};
 
 // Environment variables and the dotted keys they override.
 constexpr std::pair<const char*, const char*> kEnvKeys[] = {
@@ -44,6 +45,9 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"PARITY_MIRROR_ENABLED", "mirror.enabled"},
     {"PARITY_MIRROR_SAMPLE_PERCENT", "mirror.sample_percent"},
     {"PARITY_STORE_PATH", "store.path"},
+    {"PARITY_CAPTURE_ENABLED", "capture.enabled"},
+    {"PARITY_CAPTURE_PATH", "capture.path"},
+    {"PARITY_CAPTURE_SAMPLE_PERCENT", "capture.sample_percent"},
 };
 
 // Sets `dotted` ("a.b.c") in `root`, creating maps on the way. Values that look like YAML flow
@@ -106,7 +110,8 @@ void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, R
     r.error(key, "must be a map like {path: /v1/models} or {prefix: /v1/}");
     return;
   }
-  r.known_keys(node, key, {"name", "path", "prefix", "strip_prefix", "rewrite", "methods", "mirror_methods", "mirror"});
+  r.known_keys(node, key, {"name", "path", "prefix", "strip_prefix", "rewrite", "methods", "mirror_methods", "mirror",
+                            "capture"});
   r.read(node, "name", key, route.name);
   r.read(node, "path", key, route.path);
   r.read(node, "prefix", key, route.prefix);
@@ -118,6 +123,11 @@ void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, R
     bool mirror = true;
     r.read(node, "mirror", key, mirror);
     route.mirror = mirror;
+  }
+  if (node["capture"]) {
+    bool capture = true;
+    r.read(node, "capture", key, capture);
+    route.capture = capture;
   }
   if (route.name.empty()) route.name = route.path.empty() ? route.prefix : route.path;
 }
@@ -285,6 +295,7 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
     r.read_positive(store, "flush_interval_ms", "store", c.store.flush_interval_ms);
     r.read(store, "redact_headers", "store", c.store.redact_headers);
   }
+  if (auto capture = r.section(root, "capture", ""); capture.IsMap()) read_capture(r, capture, c.capture);
   if (auto limits = r.section(root, "limits", "")) {
     r.known_keys(limits, "limits", {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
                                     "max_connections", "drain_timeout_ms"});
@@ -334,6 +345,11 @@ void validate(Config& c, YamlReader& r, const std::string& base_dir) {
   c.store.path = resolve_path(c.store.path, r.base_dir_for("store.path", base_dir));
   for (auto& h : c.store.redact_headers) h = to_lower(h);
   for (auto& e : compare::validate_rules(c.compare)) r.error(e.key, e.reason);
+  for (const auto& name : c.capture.routes) {
+    bool known = false;
+    for (const auto& route : c.routes) known = known || route.name == name;
+    if (!known) r.error("capture.routes", "no route is named '" + name + "'");
+  }
 }
 
 LoadResult load_from_node(YAML::Node root, const std::string& base_dir, EnvLookup env,

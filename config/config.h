@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compare/rules.h"
+#include "config/capture_config.h"
 
 namespace parity::config {
 
@@ -73,6 +74,7 @@ struct RouteConfig {
   std::vector<std::string> methods;         // empty = any method
   std::vector<std::string> mirror_methods;  // extra (unsafe) methods mirrored on this route
   std::optional<bool> mirror;               // per-route mirror on/off; unset = follow mirror.enabled
+  std::optional<bool> capture;              // per-route capture on/off; unset = follow capture.routes
 };
 
 // The route used when the config names none: every request, forwarded as is.
@@ -117,6 +119,7 @@ struct Config {
   compare::Rules compare;
   StoreConfig store;
   LimitsConfig limits;
+  CaptureConfig capture;        // recording of client requests for `parity replay` (off by default)
 
   const BackendConfig& backend(Side side) const { return side == Side::legacy ? legacy : candidate; }
 };
