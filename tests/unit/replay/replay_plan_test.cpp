@@ -18,7 +18,7 @@ store::TrafficRequest at(std::string client, int ms) {
 
 }  // namespace
 
-TEST_CASE("--max-mismatch takes a count or a percentage") {
+TEST_CASE("the mismatch threshold takes a count or a percentage") {
   std::string error;
   auto count = parse_threshold("3", error);
   REQUIRE(count);
