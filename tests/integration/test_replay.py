@@ -147,3 +147,38 @@ def test_unreachable_candidate_and_malformed_lines_give_clear_messages_and_parti
     assert all(r["verdict"] == "error" and r["differences"][0]["kind"] == "shadow_error" for r in records)
     unreadable = replay(tmp_path / "missing.jsonl", legacy.url, dead, store)
     assert unreadable.returncode == 2 and "cannot be read" in unreadable.stderr
+
+
+def test_capture_is_turned_on_and_off_by_a_reload(gateways, echo_backend, pki, tmp_path):
+    import signal
+    import time
+
+    import httpx
+    from gateway_harness import gateway_config, write_config
+
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path)
+    capture_file = tmp_path / "cap.jsonl"
+    config["capture"] = {"enabled": False, "path": str(capture_file)}
+    gw = gateways(config)
+
+    def get(path):
+        assert httpx.get(gw.url + path, verify=str(pki.ca_cert)).status_code == 200
+
+    def reload_to(version):
+        gw.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while httpx.get(gw.url + "/health", verify=str(pki.ca_cert)).json()["config_version"] != version:
+            assert time.monotonic() < deadline, gw.log()
+            time.sleep(0.05)
+
+    get("/before")
+    config["capture"]["enabled"] = True
+    write_config(tmp_path, config)
+    reload_to(2)
+    get("/during")
+    config["capture"]["enabled"] = False
+    write_config(tmp_path, config)
+    reload_to(3)
+    get("/after")
+    assert gw.stop() == 0
+    assert [json.loads(line)["path"] for line in capture_file.read_text().splitlines()] == ["/during"]
