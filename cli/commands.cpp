@@ -10,6 +10,7 @@ void register_check_config_command(CLI::App& app, int& exit_code);
 void register_ctl_command(CLI::App& app, int& exit_code);
 void register_bench_command(CLI::App& app, int& exit_code);
 void register_store_command(CLI::App& app, int& exit_code);
+void register_replay_command(CLI::App& app, int& exit_code);
 
 void register_commands(CLI::App& app, int& exit_code) {
   register_gateway_command(app, exit_code);
@@ -19,6 +20,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_ctl_command(app, exit_code);
   register_bench_command(app, exit_code);
   register_store_command(app, exit_code);
+  register_replay_command(app, exit_code);
 }
 
 }  // namespace parity::cli

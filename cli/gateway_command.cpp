@@ -13,6 +13,7 @@
 #include "core/metrics.h"
 #include "gateway/server.h"
 #include "report/live_aggregates.h"
+#include "shadow/capture_service.h"
 #include "shadow/mirror_service.h"
 #include "store/fanout_sink.h"
 #include "store/jsonl_sink.h"
@@ -134,12 +135,20 @@ int run_gateway(const GatewayOptions& options) {
   };
   shadow::MirrorService mirror(
       {log, &metrics, clock.get(), {&sink, &live, &metrics, instance}, 1, on_record});
+  // The capture writer exists even when capture is off, so a reload can turn it on.
+  store::CaptureFile capture_file({config->capture.path, config->capture.rotate_bytes, config->capture.keep_files,
+                                   {config->capture.queue, std::chrono::milliseconds(500)}},
+                                  log, clock);
+  shadow::CaptureService::export_file_stats(metrics, capture_file);
+  shadow::CaptureService capture({log, &metrics, clock.get(), &capture_file});
+  if (config->capture.enabled) log->info("capture: recording sampled requests to {}", config->capture.path);
   gateway::ServerDeps deps;
   deps.log = log;
   deps.access_log = access_log;
   deps.metrics = &metrics;
   deps.clock = clock.get();
   deps.mirror = &mirror;
+  deps.traffic_capture = &capture;
   deps.guard = &guard;
   deps.live = &live;
   deps.instance = instance;
@@ -166,6 +175,7 @@ int run_gateway(const GatewayOptions& options) {
     log->info("postgres store flushed: {} record(s) written, {} dropped, {} failed", stats.written, stats.dropped,
               stats.failed);
   }
+  capture_file.flush();
   access_log->flush();
   return 0;
 }

@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 constexpr std::initializer_list<const char*> kTopLevelKeys = {
     "listen", "insecure_http", "threads", "access_log", "instance", "tls",   "admin",
     "backends", "serve",     "mirror",  "guard", "routes",     "compare",  "store", "limits",
-    "rate_limit", "auth", "cors"};
+    "rate_limit", "auth", "cors", "capture"};
 
 // Environment variables and the dotted keys they override.
 constexpr std::pair<const char*, const char*> kEnvKeys[] = {
@@ -53,6 +53,9 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"PARITY_RATE_LIMIT_RPS", "rate_limit.requests_per_second"},
     {"PARITY_RATE_LIMIT_BURST", "rate_limit.burst"},
     {"PARITY_MAX_CONNECTIONS", "limits.max_connections"},
+    {"PARITY_CAPTURE_ENABLED", "capture.enabled"},
+    {"PARITY_CAPTURE_PATH", "capture.path"},
+    {"PARITY_CAPTURE_SAMPLE_PERCENT", "capture.sample_percent"},
 };
 
 // Sets `dotted` ("a.b.c") in `root`, creating maps on the way. Values that look like YAML flow
@@ -117,7 +120,8 @@ void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, R
     r.error(key, "must be a map like {path: /v1/models} or {prefix: /v1/}");
     return;
   }
-  r.known_keys(node, key, {"name", "path", "prefix", "strip_prefix", "rewrite", "methods", "mirror_methods", "mirror"});
+  r.known_keys(node, key, {"name", "path", "prefix", "strip_prefix", "rewrite", "methods", "mirror_methods", "mirror",
+                            "capture"});
   r.read(node, "name", key, route.name);
   r.read(node, "path", key, route.path);
   r.read(node, "prefix", key, route.prefix);
@@ -129,6 +133,11 @@ void read_route(YamlReader& r, const YAML::Node& node, const std::string& key, R
     bool mirror = true;
     r.read(node, "mirror", key, mirror);
     route.mirror = mirror;
+  }
+  if (node["capture"]) {
+    bool capture = true;
+    r.read(node, "capture", key, capture);
+    route.capture = capture;
   }
   if (route.name.empty()) route.name = route.path.empty() ? route.prefix : route.path;
 }
@@ -315,6 +324,7 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
     r.read(store, "redact_headers", "store", c.store.redact_headers);
     read_store_url(r, store, path_given, c.store);
   }
+  if (auto capture = r.section(root, "capture", ""); capture.IsMap()) read_capture(r, capture, c.capture);
   if (auto limits = r.section(root, "limits", "")) {
     r.known_keys(limits, "limits", {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
                                     "max_connections", "drain_timeout_ms", "max_header_count"});
@@ -371,6 +381,11 @@ void validate(Config& c, YamlReader& r, const std::string& base_dir) {
   c.store.path = resolve_path(c.store.path, r.base_dir_for("store.path", base_dir));
   for (auto& h : c.store.redact_headers) h = to_lower(h);
   for (auto& e : compare::validate_rules(c.compare)) r.error(e.key, e.reason);
+  for (const auto& name : c.capture.routes) {
+    bool known = false;
+    for (const auto& route : c.routes) known = known || route.name == name;
+    if (!known) r.error("capture.routes", "no route is named '" + name + "'");
+  }
 }
 
 LoadResult load_from_node(YAML::Node root, const std::string& base_dir, EnvLookup env,

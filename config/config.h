@@ -9,6 +9,7 @@
 
 #include "compare/rules.h"
 #include "config/backend_policy.h"
+#include "config/capture_config.h"
 
 namespace parity::config {
 
@@ -88,6 +89,7 @@ struct RouteConfig {
   std::vector<std::string> methods;         // empty = any method
   std::vector<std::string> mirror_methods;  // extra (unsafe) methods mirrored on this route
   std::optional<bool> mirror;               // per-route mirror on/off; unset = follow mirror.enabled
+  std::optional<bool> capture;              // per-route capture on/off; unset = follow capture.routes
 };
 
 // The route used when the config names none: every request, forwarded as is.
@@ -183,6 +185,7 @@ struct Config {
   RateLimitConfig rate_limit;
   AuthConfig auth;
   std::optional<CorsConfig> cors;    // absent = no CORS handling (requests pass untouched)
+  CaptureConfig capture;        // recording of client requests for `parity replay` (off by default)
 
   const BackendConfig& backend(Side side) const { return side == Side::legacy ? legacy : candidate; }
 };

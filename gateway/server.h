@@ -19,6 +19,7 @@
 
 namespace parity::shadow {
 class Mirror;
+class TrafficCapture;
 }
 namespace parity::report {
 class LiveAggregates;
@@ -33,6 +34,7 @@ struct ServerDeps {
   const Clock* clock = nullptr;
   std::uint64_t seed = 0;                      // seeds each loop's random source
   shadow::Mirror* mirror = nullptr;            // null = no mirroring
+  shadow::TrafficCapture* traffic_capture = nullptr;  // null = no capture (capture.enabled is read per request)
   // Re-reads the configuration for SIGHUP, `parity ctl reload` and POST /reload; returns errors
   // instead of a config when it is invalid.
   std::function<config::LoadResult()> reload_source;

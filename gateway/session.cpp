@@ -13,6 +13,7 @@
 #include "gateway/upstream/retry_policy.h"
 #include "gateway/server_state.h"
 #include "shadow/mirror.h"
+#include "shadow/traffic_capture.h"
 
 namespace parity::gateway {
 namespace {
@@ -266,7 +267,7 @@ class Session {
     request.prepare_payload();
 
     std::shared_ptr<shadow::ServedCapture> capture;
-    if (state_.deps.mirror) {
+    if (state_.deps.mirror || state_.deps.traffic_capture) {
       shadow::MirrorContext context{snapshot,
                                     route,
                                     request,
@@ -274,8 +275,10 @@ class Session {
                                     request_id,
                                     loop_.mirror_pools,
                                     asio::any_io_executor(loop_.io.get_executor()),
-                                    loop_.random};
-      capture = state_.deps.mirror->begin(context);
+                                    loop_.random,
+                                    peer_};
+      if (state_.deps.traffic_capture) state_.deps.traffic_capture->offer(context);
+      if (state_.deps.mirror) capture = state_.deps.mirror->begin(context);
     }
     ClientWriter<Stream> writer(stream_, {.head_request = request.method() == http::verb::head,
                                           .keep_alive = keep_alive && !state_.draining.load(),

@@ -30,6 +30,7 @@ struct MirrorContext {
   upstream::PoolSet& pools;          // this event loop's mirror pools
   asio::any_io_executor executor;    // this event loop
   std::mt19937_64& random;           // this event loop's random source
+  std::string_view client = {};      // the client's address (for the traffic capture)
 };
 
 class Mirror {
