@@ -7,6 +7,7 @@
 #include <limits>
 #include <variant>
 
+#include "gateway/upstream/lazy_deadline.h"
 #include "gateway/upstream/wire_format.h"
 
 namespace parity::upstream {
@@ -84,6 +85,7 @@ struct Pool::Connection {
   beast::flat_buffer buffer;
   std::string wire;   // the serialized request head, reused
   PieceBuffer piece;  // where response body pieces land, reused
+  LazyDeadline deadline;  // the read timeout, moved lazily (the connect timeout was set directly)
 
   PlainStream& tcp() {
     return std::visit(
@@ -127,7 +129,7 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
   }
   plain.socket().set_option(tcp::no_delay(true), ec);
   if (!target_.tls) {
-    co_return std::make_unique<Connection>(Connection{std::move(plain), {}, {}, {}});
+    co_return std::make_unique<Connection>(Connection{std::move(plain), {}, {}, {}, {}});
   }
   TlsStream secure(std::move(plain), *tls_);
   // SNI and host-name verification (IP addresses are checked against the certificate's IP SANs).
@@ -143,18 +145,19 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
                    ec.message();
     co_return nullptr;
   }
-  co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}});
+  co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}, {}});
 }
 
 // One request/response on an open connection; returns whether the connection can be reused.
 // A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
 template <class Stream>
-static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer, beast::flat_buffer& buffer,
-                                         std::string& wire, PieceBuffer& piece, const Request& request,
+static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer, LazyDeadline& deadline,
+                                         beast::flat_buffer& buffer, std::string& wire, PieceBuffer& piece,
+                                         const Request& request,
                                          ResponseHandler& handler,
                                          const Target& target, Result& result, bool& sent, error_code& ec) {
   auto start = Clock::now();
-  tcp_layer.expires_after(target.read_timeout);
+  deadline.arm(tcp_layer, target.read_timeout);
   // Head and body in one gather write; a request marked chunked gets its body as one chunk.
   wire.clear();
   append_request_head(wire, request.base());
@@ -176,7 +179,7 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   // Bodies are streamed, never held whole. (Beast 1.74 treats body_limit(none) as a zero limit.)
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   parser.skip(request.method() == http::verb::head);
-  tcp_layer.expires_after(target.read_timeout);
+  deadline.arm(tcp_layer, target.read_timeout);
   co_await http::async_read_header(stream, buffer, parser, await_ec(ec));
   if (ec) co_return false;
   result.head_received = true;
@@ -190,7 +193,7 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   while (!parser.is_done()) {
     parser.get().body().data = piece.data();
     parser.get().body().size = PieceBuffer::kSize;
-    tcp_layer.expires_after(target.read_timeout);
+    deadline.arm(tcp_layer, target.read_timeout);
     co_await http::async_read_some(stream, buffer, parser, await_ec(ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return false;
@@ -218,8 +221,8 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, R
   PlainStream& tcp_layer = conn.tcp();
   auto operation = std::visit(
       [&](auto& stream) {
-        return exchange_on(stream, tcp_layer, conn.buffer, conn.wire, conn.piece, request, handler, target_, result,
-                           sent, ec);
+        return exchange_on(stream, tcp_layer, conn.deadline, conn.buffer, conn.wire, conn.piece, request, handler,
+                           target_, result, sent, ec);
       },
       conn.stream);
   bool keep = co_await std::move(operation);
