@@ -1,24 +1,18 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
+#include "config_test_support.h"
 
 using namespace parity::config;
+using namespace parity::config::test;
 
 namespace {
 
-std::optional<std::string> no_env(const char*) { return std::nullopt; }
 
 LoadResult load_with_legacy(const std::string& legacy) {
   std::string yaml = "insecure_http: true\nbackends:\n  legacy: " + legacy +
                      "\n  candidate: {url: \"http://127.0.0.1:9000\"}\n";
   return load_config_text(yaml, "", no_env, {});
-}
-
-bool has_error(const LoadResult& r, const std::string& key, const std::string& fragment) {
-  for (const auto& e : r.errors) {
-    if (e.key == key && e.reason.find(fragment) != std::string::npos) return true;
-  }
-  return false;
 }
 
 }  // namespace

@@ -1,34 +1,23 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
+#include "config_test_support.h"
 
 using namespace parity::config;
+using namespace parity::config::test;
 
 namespace {
 
-std::optional<std::string> no_env(const char*) { return std::nullopt; }
 std::optional<std::string> capture_env(const char* name) {
   if (std::string(name) == "PARITY_CAPTURE_ENABLED") return "true";
   if (std::string(name) == "PARITY_CAPTURE_PATH") return "/tmp/cap.jsonl";
   return std::nullopt;
 }
 
-const std::string kBase = R"(
-insecure_http: true
-backends:
-  legacy: {url: "http://127.0.0.1:8000"}
-  candidate: {url: "http://127.0.0.1:9000"}
-routes:
+const std::string kBase = kMinimalConfig + R"(routes:
   - {path: /v1/chat/completions, capture: false}
   - {prefix: /v1/, name: api}
 )";
-
-bool has_error(const LoadResult& r, const std::string& key, const std::string& fragment) {
-  for (const auto& e : r.errors) {
-    if (e.key == key && e.reason.find(fragment) != std::string::npos) return true;
-  }
-  return false;
-}
 
 }  // namespace
 

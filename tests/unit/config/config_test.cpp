@@ -4,12 +4,13 @@
 #include <fstream>
 
 #include "config/config.h"
+#include "config_test_support.h"
 
 using namespace parity::config;
+using namespace parity::config::test;
 
 namespace {
 
-std::optional<std::string> no_env(const char*) { return std::nullopt; }
 std::optional<std::string> serve_candidate_env(const char* name) {
   if (std::string(name) == "PARITY_SERVE") return "candidate";
   if (std::string(name) == "PARITY_LISTEN") return "127.0.0.1:7000";
@@ -17,19 +18,7 @@ std::optional<std::string> serve_candidate_env(const char* name) {
 }
 
 // A config that is valid without TLS files.
-const std::string kBase = R"(
-insecure_http: true
-backends:
-  legacy: {url: "http://127.0.0.1:8000"}
-  candidate: {url: "http://127.0.0.1:9000"}
-)";
-
-bool has_error(const LoadResult& r, const std::string& key, const std::string& fragment) {
-  for (const auto& e : r.errors) {
-    if (e.key == key && e.reason.find(fragment) != std::string::npos) return true;
-  }
-  return false;
-}
+const std::string& kBase = kMinimalConfig;
 
 }  // namespace
 

@@ -4,30 +4,19 @@
 #include <fstream>
 
 #include "config/config.h"
+#include "config_test_support.h"
 
 using namespace parity::config;
+using namespace parity::config::test;
 
 namespace {
 
-std::optional<std::string> no_env(const char*) { return std::nullopt; }
 std::optional<std::string> admin_listen_env(const char* name) {
   if (std::string(name) == "PARITY_ADMIN_LISTEN") return "127.0.0.1:7001";
   return std::nullopt;
 }
 
-const std::string kBase = R"(
-insecure_http: true
-backends:
-  legacy: {url: "http://127.0.0.1:8000"}
-  candidate: {url: "http://127.0.0.1:9000"}
-)";
-
-bool has_error(const std::vector<ConfigError>& errors, const std::string& key, const std::string& fragment) {
-  for (const auto& e : errors) {
-    if (e.key == key && e.reason.find(fragment) != std::string::npos) return true;
-  }
-  return false;
-}
+const std::string& kBase = kMinimalConfig;
 
 std::string temp_file(const std::string& name, const std::string& text) {
   auto path = std::filesystem::temp_directory_path() / name;

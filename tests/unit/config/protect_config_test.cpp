@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
+#include "config_test_support.h"
 
 using namespace parity::config;
+using namespace parity::config::test;
 
 namespace {
 
@@ -14,25 +16,13 @@ std::optional<std::string> secrets_env(const char* name) {
   return std::nullopt;
 }
 
-const std::string kBase = R"(
-insecure_http: true
-backends:
-  legacy: {url: "http://127.0.0.1:8000"}
-  candidate: {url: "http://127.0.0.1:9000"}
-routes: [{prefix: /v1/}, {path: /health2}]
+const std::string kBase = kMinimalConfig + R"(routes: [{prefix: /v1/}, {path: /health2}]
 )";
 
 std::optional<std::string> override_env(const char* name) {
   if (std::string(name) == "PARITY_RATE_LIMIT_RPS") return "7.5";
   if (std::string(name) == "PARITY_MAX_CONNECTIONS") return "123";
   return std::nullopt;
-}
-
-bool has_error(const LoadResult& r, const std::string& key, const std::string& fragment) {
-  for (const auto& e : r.errors) {
-    if (e.key == key && e.reason.find(fragment) != std::string::npos) return true;
-  }
-  return false;
 }
 
 std::string errors_of(const LoadResult& r) { return format_errors(r.errors); }
