@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
+from metrics_scrape import metric_value
 from services import SYSTEM_PYTHON, Service, free_port
 
 ECHO_BACKEND = Path(__file__).parent / "echo_backend.py"
@@ -30,13 +30,7 @@ def dead_url() -> str:
 
 
 def metric(gw, name: str, **labels) -> float:
-    text = httpx.get(gw.url + "/metrics").text
-    total = 0.0
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                total += sample.value
-    return total
+    return metric_value(gw, name, **labels)
 
 
 def wait_until(condition, timeout: float = 10.0) -> bool:

@@ -10,11 +10,11 @@ import time
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from admin_harness import Admin, admin_env, backend_of, ctl, read_jsonl
 from gateway_harness import gateway_config, write_config
 from mirror_harness import stop_and_read_records
+from metrics_scrape import metric_value
 from services import start_candidate, start_legacy
 
 
@@ -31,9 +31,7 @@ def candidate():
 
 
 def metric(gw, pki, name, **labels) -> float:
-    text = httpx.get(gw.url + "/metrics", verify=str(pki.ca_cert)).text
-    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-               if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()))
+    return metric_value(gw, name, verify=str(pki.ca_cert), **labels)
 
 
 def admin_config(legacy, candidate, pki, tmp_path, **overrides) -> dict:

@@ -10,21 +10,15 @@ import time
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from gateway_harness import gateway_config
 from mirror_harness import stop_and_read_records
+from metrics_scrape import metric_value
 from services import free_port, start_candidate, start_legacy
 
 
 def metric(gw, pki, name, **labels) -> float:
-    text = httpx.get(gw.url + "/metrics", verify=str(pki.ca_cert)).text
-    total = 0.0
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                total += sample.value
-    return total
+    return metric_value(gw, name, verify=str(pki.ca_cert), **labels)
 
 
 @pytest.fixture(scope="module")
