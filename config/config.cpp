@@ -182,8 +182,13 @@ void read_compare(YamlReader& r, const YAML::Node& node, compare::Rules& rules) 
         }
         r.known_keys(f, fkey, {"legacy", "candidate", "statuses"});
         compare::ErrorFormat format;
-        format.legacy = yaml_to_json(f["legacy"]);
-        format.candidate = yaml_to_json(f["candidate"]);
+        try {
+          format.legacy = yaml_to_json(f["legacy"]);
+          format.candidate = yaml_to_json(f["candidate"]);
+        } catch (const YAML::Exception& e) {
+          r.error(fkey, std::string("templates must be JSON-like: ") + e.msg);
+          continue;
+        }
         read_status_pairs(r, f, fkey, format.statuses);
         rules.error_formats.push_back(std::move(format));
       }
@@ -433,7 +438,13 @@ LoadResult load_config_text(const std::string& yaml, const std::string& base_dir
   } catch (const YAML::Exception& e) {
     return {std::nullopt, {{"(file)", std::string("YAML syntax error: ") + e.what()}}};
   }
-  return load_from_node(root, base_dir, env, flags);
+  try {
+    return load_from_node(root, base_dir, env, flags);
+  } catch (const std::exception& e) {
+    // A reader above let an exception through (a bug): reject the config, never crash the gateway or
+    // a reload. The fuzz target treats this key as a failure, so such paths still get found.
+    return {std::nullopt, {{kInternalErrorKey, std::string("cannot read the config: ") + e.what()}}};
+  }
 }
 
 LoadResult load_config(const std::string& path, EnvLookup env, const std::vector<Override>& flags) {

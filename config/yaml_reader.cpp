@@ -25,7 +25,11 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       nlohmann::json out = nlohmann::json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      for (const auto& kv : node) {
+        // JSON object keys are strings: `{[a]: 1}` or `? {a: 1}` has no JSON equivalent.
+        if (!kv.first.IsScalar()) throw YAML::RepresentationException(kv.first.Mark(), "map keys must be plain strings");
+        out[kv.first.Scalar()] = yaml_to_json(kv.second);
+      }
       return out;
     }
     case YAML::NodeType::Sequence: {

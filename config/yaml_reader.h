@@ -12,6 +12,7 @@
 
 namespace parity::config {
 
+// A YAML tree as JSON; throws YAML::RepresentationException on a map key that is not a plain string.
 nlohmann::json yaml_to_json(const YAML::Node& node);
 
 class YamlReader {

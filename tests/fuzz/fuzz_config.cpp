@@ -13,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (result.config.has_value() == !result.errors.empty()) __builtin_trap();  // exactly one of the two
   for (const auto& e : result.errors) {
     if (e.reason.empty()) __builtin_trap();  // every error says why
+    if (e.key == parity::config::kInternalErrorKey) __builtin_trap();  // an exception escaped a reader
   }
   if (result.config) {
     // A loaded config always has a usable backend instance on each side.

@@ -114,6 +114,9 @@ TEST_CASE("every bad key is named with a reason") {
       {"compare: {ignore: ['no-slash']}", "compare.ignore[0]", ""},
       {"compare: {error_formats: [{legacy: {detail: x}, candidate: {error: x}, statuses: [422]}]}",
        "compare.error_formats[0].statuses", "pairs"},
+      // Found by fuzz_config: a YAML map key that is itself a collection has no JSON equivalent.
+      {"compare: {error_formats: [{legacy: {[a]: 1}, candidate: x}]}", "compare.error_formats[0]",
+       "map keys must be plain strings"},
   }));
   // Cases that set backends replace the base's backends instead of repeating the key.
   std::string base = c.yaml.rfind("backends:", 0) == 0 ? "insecure_http: true\n" : kBase;
