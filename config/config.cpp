@@ -443,7 +443,7 @@ LoadResult load_config_text(const std::string& yaml, const std::string& base_dir
   } catch (const std::exception& e) {
     // A reader above let an exception through (a bug): reject the config, never crash the gateway or
     // a reload. The fuzz target treats this key as a failure, so such paths still get found.
-    return {std::nullopt, {{kInternalErrorKey, std::string("cannot read the config: ") + e.what()}}};
+    return {std::nullopt, {{"(internal)", std::string("cannot read the config: ") + e.what()}}, true};
   }
 }
 

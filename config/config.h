@@ -205,12 +205,11 @@ struct Override {
 using EnvLookup = std::optional<std::string> (*)(const char* name);
 std::optional<std::string> process_env(const char* name);
 
-// The key of the error returned when reading the config failed unexpectedly (an exception escaped a reader).
-inline constexpr const char* kInternalErrorKey = "(internal)";
-
 struct LoadResult {
   std::optional<Config> config;      // set only when errors is empty
   std::vector<ConfigError> errors;
+  // Reading failed unexpectedly (an exception escaped a reader: a bug); errors then holds one "(internal)".
+  bool internal_error = false;
 };
 
 // Loads `path` (empty = defaults only), applies PARITY_* environment overrides, then `flags`
