@@ -96,6 +96,22 @@ SLOW_SERVER = """\
 """
 
 
+# The slow shadow with Debian's echo module (libnginx-mod-http-echo, pulled in by nginx-light): a timer per
+# request, then the same bytes (chunked: framing is not compared). The cheapest way to answer late, so the
+# slow shadow costs about the CPU of the fast one and the p99 ratio measures the gateway, not the shadow.
+ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
+ECHO_SERVER = """\
+  server {{
+    listen 127.0.0.1:{port} reuseport backlog=4096;
+    location = {path} {{
+      default_type "{ctype}";
+      echo_sleep {delay_s};
+      echo -n '{body}';
+    }}
+  }}
+"""
+
+
 def blackhole():
     """A listening socket nobody accepts from, its accept queue filled: connecting to it hangs (SYN dropped)."""
     bh = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -252,9 +268,12 @@ def parse_args():
     ap.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (2)")
     ap.add_argument("--gateway-threads", type=int, default=2, help="Parity event loops = nginx workers (2)")
     ap.add_argument("--delay-ms", type=int, default=200, help="the slow shadow's delay (200)")
-    ap.add_argument("--slow-shadow", choices=("nginx", "candidate"), default="nginx",
-                    help="the slow shadow: nginx answering the fixture's bytes after --delay-ms (default), or the "
-                         "candidate fixture with --delay-ms (a thread per connection: ~10x the CPU per request)")
+    ap.add_argument("--slow-shadow", choices=("echo", "nginx", "candidate"),
+                    default="echo" if Path(ECHO_MODULE).exists() else "nginx",
+                    help="the slow shadow: nginx with the echo module's echo_sleep (default when installed: a "
+                         "timer, the cheapest delay), nginx giving up on a black-holed upstream after --delay-ms "
+                         "(nginx), or the candidate fixture with --delay-ms (a thread per connection: ~10x the "
+                         "CPU per request)")
     ap.add_argument("--fast-shadow", choices=("nginx", "candidate"), default="nginx",
                     help="the fast shadow: nginx answering the fixture's bytes (default), or the candidate fixture "
                          "with --delay-ms 0 (its listen backlog of 5 then stalls nginx's mirror for 1 s SYN retries)")
@@ -310,6 +329,13 @@ def benchmark(a, procs, tmp: Path):
         slow, slow_port = start_candidate(procs, candidate_bin, tmp / "shadow-slow", "shadow-slow", a.delay_ms,
                                           a.shadow_threads)
         slow_log = tmp / "shadow-slow" / "stdout.log"
+    elif a.slow_shadow == "echo":
+        slow_port = free_port()
+        slow = start_nginx(procs, "shadow-slow", tmp / "shadow-slow", 1,
+                           ECHO_SERVER.format(port=slow_port, delay_s=a.delay_ms / 1000, path=PATH, ctype=ctype,
+                                              body=text), modules=(ECHO_MODULE,))
+        wait_port(slow_port, slow, "slow shadow nginx (echo)", tmp / "shadow-slow" / "error.log")
+        slow_log = tmp / "shadow-slow" / "error.log"
     else:
         bh_port, keep_open = blackhole()
         a.blackhole_sockets = keep_open  # closed when the process exits

@@ -1,9 +1,16 @@
 #include "core/bounded_workers.h"
 
+#include "core/thread_name.h"
+
 namespace parity {
 
-BoundedWorkers::BoundedWorkers(std::size_t threads, std::size_t capacity) : capacity_(capacity) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, threads); ++i) threads_.emplace_back([this] { run(); });
+BoundedWorkers::BoundedWorkers(std::size_t threads, std::size_t capacity, std::string name) : capacity_(capacity) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, threads); ++i) {
+    threads_.emplace_back([this, name] {
+      name_this_thread(name);
+      run();
+    });
+  }
 }
 
 BoundedWorkers::~BoundedWorkers() {

@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -13,7 +14,8 @@ namespace parity {
 
 class BoundedWorkers {
  public:
-  BoundedWorkers(std::size_t threads, std::size_t capacity);
+  // `name` names the threads (see core/thread_name.h).
+  BoundedWorkers(std::size_t threads, std::size_t capacity, std::string name = "parity-worker");
   ~BoundedWorkers();  // runs every queued job, then joins
   BoundedWorkers(const BoundedWorkers&) = delete;
   BoundedWorkers& operator=(const BoundedWorkers&) = delete;

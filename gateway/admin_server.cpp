@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "config/url.h"
+#include "core/thread_name.h"
 
 namespace parity::gateway {
 
@@ -77,6 +78,7 @@ bool AdminServer::start(const std::string& listen, std::string& error) {
     im.port = hp->port;
   }
   im.thread = std::thread([&im] {
+    name_this_thread("parity-admin");
     im.server.listen_after_bind();
     im.finished = true;
   });

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "config/url.h"
+#include "core/thread_name.h"
 #include "gateway/admin_server.h"
 #include "gateway/health_checks.h"
 #include "gateway/server_state.h"
@@ -281,12 +282,14 @@ void Server::run() {
   asio::co_spawn(im.loops[0]->io, run_health_checks(im.state, *im.loops[0]), asio::detached);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < im.loops.size(); ++i) {
-    threads.emplace_back([&loop = *im.loops[i]] {
+    threads.emplace_back([&loop = *im.loops[i], i] {
+      name_this_thread("parity-loop-" + std::to_string(i));
       auto guard = asio::make_work_guard(loop.io);
       loop.io.run();
     });
   }
   {
+    name_this_thread("parity-loop-0");
     auto guard = asio::make_work_guard(im.loops[0]->io);
     im.loops[0]->io.run();
   }

@@ -105,7 +105,7 @@ MirrorService::MirrorService(MirrorServiceDeps deps)
                                                 "Mirrors dropped, by reason")),
       dropped_client_left_(deps_.metrics->counter("parity_mirror_dropped_total", {{"reason", "client_left"}},
                                                   "Mirrors dropped, by reason")),
-      workers_(deps_.diff_threads, 1024) {}
+      workers_(deps_.diff_threads, 1024, "parity-diff") {}
 
 MirrorService::~MirrorService() { workers_.wait_idle(); }
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/thread_name.h"
 #include "store/record_sink.h"
 
 namespace parity::store {
@@ -75,7 +76,10 @@ BufferedWriter<Item>::BufferedWriter(BufferedSinkOptions options) : options_(opt
   if (options_.flush_interval <= std::chrono::milliseconds::zero()) options_.flush_interval = std::chrono::milliseconds(1);
   // The writer only calls write_batch() once items are queued, which cannot happen before the
   // subclass's constructor has returned, so starting it here is safe.
-  writer_ = std::thread([this] { run(); });
+  writer_ = std::thread([this] {
+    name_this_thread("parity-store");
+    run();
+  });
 }
 
 template <class Item>

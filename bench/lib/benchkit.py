@@ -244,7 +244,7 @@ def check_response(port, cafile, what, expected, path="/"):
 # ---------------------------------------------------------------------------------------------- nginx
 
 NGINX_COMMON = """\
-pid {dir}/nginx.pid;
+{modules}pid {dir}/nginx.pid;
 error_log {dir}/error.log {level};
 worker_processes {workers};
 worker_rlimit_nofile 65536;
@@ -285,15 +285,17 @@ def nginx_tls(port, cert, key):
             f"    ssl_session_cache shared:SSL:1m;")
 
 
-def start_nginx(procs, name, d: Path, workers, server_block, error_level="warn"):
+def start_nginx(procs, name, d: Path, workers, server_block, error_level="warn", modules=()):
     """An nginx in the foreground with its own prefix, config, temp dirs and logs in `d` (created), no access
-    log, `workers` worker processes and `server_block` (upstreams, servers) inside `http {}`. The config is
-    checked first (SetupError if nginx rejects it); returns the process. Wait for it with wait_port."""
+    log, `workers` worker processes and `server_block` (upstreams, servers) inside `http {}`; `modules` are
+    paths of dynamic modules to load. The config is checked first (SetupError if nginx rejects it); returns
+    the process. Wait for it with wait_port."""
     d.mkdir(parents=True)
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (d / sub).mkdir()
     conf = d / "nginx.conf"
-    conf.write_text(NGINX_COMMON.format(dir=d, workers=workers, body=server_block, level=error_level))
+    load = "".join(f"load_module {m};\n" for m in modules)
+    conf.write_text(NGINX_COMMON.format(modules=load, dir=d, workers=workers, body=server_block, level=error_level))
     os.chmod(d, 0o755)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     test = subprocess.run([nginx, "-t", "-q", "-p", str(d), "-c", str(conf), "-e", str(d / "error.log")],

@@ -46,7 +46,7 @@ struct Target {
   bool tls = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{30000};  // wait for the head, and between body pieces
-  std::size_t max_idle = 64;
+  std::size_t max_idle = 64;  // idle connections kept, or more while as many are in use (see send)
 
   static Target from_backend(const config::BackendConfig& backend);
 };
@@ -81,6 +81,7 @@ class Pool {
   Target target_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::deque<std::unique_ptr<Connection>> idle_;
+  std::size_t in_use_ = 0;  // exchanges in flight on this pool
   std::uint64_t closed_by_backend_ = 0;
 };
 

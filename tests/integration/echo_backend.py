@@ -5,7 +5,7 @@ awkward responses a proxy must relay faithfully (SSE, chunked, slow, binary, hop
 
 Routes (any method):
   /sse?n=N&interval_ms=M   text/event-stream, N events M ms apart, chunked
-  /slow?ms=M               answers after M ms
+  /slow?ms=M               answers after M ms (X-Peer-Port: the port of the connection it came on)
   /bytes?n=N&seed=S        N deterministic pseudo-random bytes
   /chunked?n=N             a chunked JSON body in N pieces
   /hop                     a response carrying hop-by-hop headers
@@ -113,7 +113,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/slow":
             time.sleep(int(query.get("ms", 1000)) / 1000)
-            self._send(200, b'{"slow": true}')
+            # The port of the connection it came on: tells pooled connections apart.
+            self._send(200, b'{"slow": true}', extra=[("X-Peer-Port", str(self.client_address[1]))])
         elif path == "/bytes":
             data = random.Random(int(query.get("seed", 1))).randbytes(int(query.get("n", 1024)))
             self._send(200, data, "application/octet-stream")

@@ -189,6 +189,34 @@ def test_expect_100_continue_is_answered(gateway, pki):
     assert "expect" not in {k.lower() for k, _ in seen["headers"]}
 
 
+def test_the_pool_keeps_connections_idle_beyond_max_idle_while_as_many_are_in_use(gateways, echo_backend, pki,
+                                                                                   tmp_path):
+    # max_idle 1, 12 slow requests at once: a fixed cap would keep one connection of the 12 and reconnect
+    # 11 times for the next burst. Freed while others are still in flight, about half are kept.
+    import concurrent.futures
+    from gateway_harness import gateway_config
+
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path)
+    config["threads"] = 1
+    config["mirror"] = {"enabled": False}
+    config["backends"]["legacy"]["max_idle"] = 1
+    gw = gateways(config)
+
+    def burst():
+        def one(_):
+            with client(gw, pki) as c:
+                r = c.get("/slow?ms=400")
+            assert r.status_code == 200
+            return r.headers["X-Peer-Port"]
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            return set(pool.map(one, range(12)))
+
+    first = burst()
+    second = burst()
+    assert len(first) == 12  # 12 exchanges in flight together: 12 backend connections
+    assert len(first & second) >= 4, (first, second)
+
+
 def test_a_pooled_connection_the_backend_closed_is_not_reused_for_a_post(gateways, pki, tmp_path):
     # uvicorn closes keep-alive connections idle for 5 s. A POST is never retried (it may have run), so
     # the pool must notice the close before reusing the connection, not after sending on it.
