@@ -72,7 +72,7 @@ class Pool {
 
  private:
   struct Connection;
-  std::unique_ptr<Connection> take_idle();
+  std::unique_ptr<Connection> take_idle(std::chrono::steady_clock::time_point now);
   asio::awaitable<std::unique_ptr<Connection>> connect(Result& result);
   asio::awaitable<bool> exchange(Connection& conn, const Request& request, ResponseHandler& handler,
                                  Result& result, bool& sent);
