@@ -1,6 +1,7 @@
 #include "gateway/control.h"
 
 #include "core/time_format.h"
+#include "gateway/start_only_settings.h"
 
 namespace parity::gateway {
 
@@ -78,10 +79,14 @@ ChangeResult Control::apply(config::Config next, const Actor& actor, const std::
     return reject(actor, action, reason,
                   {{"listen", "listen and insecure_http cannot change without a restart of the gateway"}});
   }
-  if (next.admin.listen != before.admin.listen) {
-    // The admin listener stays where it is; say so rather than pretend it moved.
-    deps_.log->warn("admin.listen changed to {}: the admin API keeps listening on {} until a restart",
-                    next.admin.listen, before.admin.listen);
+  // Settings the running gateway was built from stay as they are; say so rather than pretend they moved.
+  for (const auto& change : start_only_changes(before, next)) {
+    deps_.log->warn("{} changed to {} by {}: read at start only, {} stays in force until a restart", change.key,
+                    change.asked, action, change.kept);
+    deps_.metrics
+        ->counter("parity_config_restart_pending_total", {{"key", change.key}},
+                  "Reloaded settings that only take effect at the next restart, by key")
+        .inc();
   }
   std::string error;
   auto config = std::make_shared<const config::Config>(std::move(next));

@@ -54,3 +54,27 @@ def test_sighup_applies_a_valid_config_and_rejects_an_invalid_one(gateways, echo
     assert "colour: unknown key" in gw.log()
     assert health()["serve"] == "candidate"
     assert httpx.get(gw.url + "/echo", verify=str(pki.ca_cert)).status_code == 200
+
+
+def test_a_reload_changing_a_start_only_setting_applies_the_rest_and_says_what_waits_for_a_restart(
+        gateways, echo_backend, pki, tmp_path):
+    from metrics_scrape import metric_value
+
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path, serve="legacy")
+    gw = gateways(config)
+    old_store = config["store"]["path"]
+    moved = str(tmp_path / "elsewhere")
+    write_config(tmp_path, dict(config, serve="candidate", store={"path": moved}))
+    gw.proc.send_signal(signal.SIGHUP)
+
+    def health():
+        return httpx.get(gw.url + "/health", verify=str(pki.ca_cert)).json()
+
+    deadline = time.monotonic() + 5
+    while health()["serve"] != "candidate" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert health()["serve"] == "candidate"  # the rest of the reload applied
+    assert f"store.path changed to {moved} by reload: read at start only, {old_store} stays in force" in gw.log()
+    ca = str(pki.ca_cert)
+    assert metric_value(gw, "parity_config_restart_pending_total", verify=ca, key="store.path") == 1
+    assert metric_value(gw, "parity_config_restart_pending_total", verify=ca, key="threads") == 0

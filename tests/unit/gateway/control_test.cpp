@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "gateway/control.h"
+#include "gateway/start_only_settings.h"
 #include "tests/unit/store/store_test_support.h"
 
 using namespace parity;
@@ -163,4 +164,38 @@ TEST_CASE("control: mirror on/off, and an unwritable audit trail is counted but 
   CHECK(f.audit_failures.value() == 1);
   CHECK(f.log.text().find("audit trail not written") != std::string::npos);
   CHECK(f.control.set_mirror(false, {"admin-api", ""}, "").status == ChangeResult::Status::unchanged);
+}
+
+TEST_CASE("control: a reload applies, and settings read at start only are reported, not silently dropped") {
+  Fixture f;
+  auto next = base_config();
+  next.serve = Side::candidate;
+  next.capture.path = "/var/lib/parity/elsewhere.jsonl";
+  next.threads = 7;
+  f.next_file = {next, {}};
+  auto r = f.control.reload({"sighup", ""}, "SIGHUP");
+  CHECK(r.status == ChangeResult::Status::applied);
+  CHECK(f.serve() == Side::candidate);
+  CHECK(f.log.text().find("capture.path changed to /var/lib/parity/elsewhere.jsonl by reload: read at start only, "
+                          "parity-capture.jsonl stays in force until a restart") != std::string::npos);
+  CHECK(f.log.text().find("threads changed to 7") != std::string::npos);
+  CHECK(f.metrics.counter_total("parity_config_restart_pending_total") == 2);
+}
+
+TEST_CASE("start-only settings: each changed key is named with the value kept and the value asked") {
+  auto running = base_config();
+  CHECK(start_only_changes(running, running).empty());
+  auto next = running;
+  next.store.url = "postgres://db/parity";
+  next.store.queue = 10;
+  next.admin.listen = "127.0.0.1:9999";
+  auto changes = start_only_changes(running, next);
+  REQUIRE(changes.size() == 3);
+  CHECK(changes[0].key == "admin.listen");
+  CHECK(changes[0].kept == "127.0.0.1:9901");
+  CHECK(changes[1].key == "store.url");
+  CHECK(changes[1].kept == "(none)");
+  CHECK(changes[1].asked == "postgres://db/parity");
+  CHECK(changes[2].key == "store.queue");
+  CHECK(changes[2].asked == "10");
 }
