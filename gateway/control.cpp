@@ -97,7 +97,6 @@ ChangeResult Control::apply(config::Config next, const Actor& actor, const std::
   }
   ++version_;
   holder_.set(snapshot);
-  if (deps_.audit) deps_.audit->set_directory(config->store.path);
   if (deps_.guard) deps_.guard->arm(config->guard, config->serve == Side::candidate);
 
   deps_.metrics->counter("parity_config_changes_total", {{"action", action}, {"result", "applied"}},

@@ -12,11 +12,6 @@ namespace parity::store {
 AuditLog::AuditLog(std::filesystem::path directory, std::shared_ptr<spdlog::logger> log, Counter* failures)
     : directory_(std::move(directory)), log_(std::move(log)), failures_(failures) {}
 
-void AuditLog::set_directory(std::filesystem::path directory) {
-  std::lock_guard lock(mutex_);
-  directory_ = std::move(directory);
-}
-
 std::filesystem::path AuditLog::file() const {
   std::lock_guard lock(mutex_);
   return directory_ / kAuditFileName;

@@ -22,8 +22,6 @@ class AuditLog {
 
   // Appends `entry` as one line; false (after a warning) when it could not be written.
   bool append(const nlohmann::json& entry);
-  // The directory can follow store.path on reload.
-  void set_directory(std::filesystem::path directory);
   std::filesystem::path file() const;
 
  private:
