@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from gateway_harness import gateway_config, start_gateway  # noqa: E402
 from pki import make_test_pki  # noqa: E402
-from services import SYSTEM_PYTHON, Service  # noqa: E402
+from services import SYSTEM_PYTHON, Service, start_candidate, start_legacy  # noqa: E402
 
 ECHO_BACKEND = Path(__file__).parent / "echo_backend.py"
 
@@ -46,3 +46,17 @@ def gateways(tmp_path):
 def gateway(gateways, echo_backend, pki, tmp_path):
     """A gateway over HTTPS serving the echo backend as legacy (the candidate is the same backend)."""
     return gateways(gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path))
+
+
+@pytest.fixture(scope="module")
+def legacy():
+    """The legacy FastAPI fixture service, shared by the tests of one file (a file may override it)."""
+    with start_legacy() as service:
+        yield service
+
+
+@pytest.fixture(scope="module")
+def candidate():
+    """The candidate fixture service (cpp-httplib), shared by the tests of one file."""
+    with start_candidate() as service:
+        yield service

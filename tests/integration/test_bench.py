@@ -10,8 +10,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from services import REPO_ROOT, bin_dir, start_candidate, start_legacy
 
 MIX = REPO_ROOT / "fixtures" / "requests" / "openai-mix.jsonl"

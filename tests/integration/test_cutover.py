@@ -9,25 +9,12 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from admin_harness import Admin, admin_env, backend_of, ctl, read_jsonl
 from gateway_harness import gateway_config, write_config
 from mirror_harness import stop_and_read_records
 from metrics_scrape import metric_value
-from services import start_candidate, start_legacy
-
-
-@pytest.fixture(scope="module")
-def legacy():
-    with start_legacy() as service:
-        yield service
-
-
-@pytest.fixture(scope="module")
-def candidate():
-    with start_candidate() as service:
-        yield service
+from services import start_candidate
 
 
 def metric(gw, pki, name, **labels) -> float:

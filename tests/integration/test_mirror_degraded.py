@@ -9,22 +9,15 @@ import json
 import time
 
 import httpx
-import pytest
 
 from gateway_harness import gateway_config
 from mirror_harness import stop_and_read_records
 from metrics_scrape import metric_value
-from services import free_port, start_candidate, start_legacy
+from services import free_port, start_candidate
 
 
 def metric(gw, pki, name, **labels) -> float:
     return metric_value(gw, name, verify=str(pki.ca_cert), **labels)
-
-
-@pytest.fixture(scope="module")
-def legacy():
-    with start_legacy() as service:
-        yield service
 
 
 def wait_until(condition, timeout=10.0):

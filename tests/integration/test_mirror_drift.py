@@ -6,13 +6,7 @@ import httpx
 import pytest
 
 from mirror_harness import CHAT, CHAT_STREAM, MODERATE, demo_config, send, stop_and_read_records, unexplained
-from services import start_candidate, start_legacy
-
-
-@pytest.fixture(scope="module")
-def legacy():
-    with start_legacy() as service:
-        yield service
+from services import start_candidate
 
 
 @pytest.fixture

@@ -10,24 +10,12 @@ import subprocess
 import pytest
 
 from gateway_harness import start_gateway
-from mirror_harness import MIX, demo_config, send, stop_and_read_records, unexplained
-from services import bin_dir, free_port, start_candidate, start_legacy
+from mirror_harness import MIX, demo_config, stop_and_read_records, unexplained
+from services import bin_dir, free_port, start_candidate
 
 SECRETS = ("sk-live-SECRET-TOKEN", "SECRET-COOKIE", "SECRET-API-KEY")
 CREDENTIALS = {"Authorization": f"Bearer {SECRETS[0]}", "Cookie": f"session={SECRETS[1]}",
                "X-Api-Key": SECRETS[2], "X-Tenant": "acme"}
-
-
-@pytest.fixture(scope="module")
-def legacy():
-    with start_legacy() as service:
-        yield service
-
-
-@pytest.fixture(scope="module")
-def candidate():
-    with start_candidate() as service:
-        yield service
 
 
 @pytest.fixture(scope="module")
