@@ -151,6 +151,7 @@ TargetRun run_phase(const RequestMix& mix, const PhaseSpec& spec, PhaseProgress&
   const int threads = std::clamp(spec.threads, 1, connections);
   auto target = upstream::Target::from_backend(spec.backend);
   target.max_idle = static_cast<std::size_t>(connections);
+  target.yield_before_read = true;  // many busy connections per loop: see upstream::Target
 
   std::vector<std::unique_ptr<Loop>> loops;
   for (int i = 0; i < threads; ++i) {

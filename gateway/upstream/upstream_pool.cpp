@@ -176,6 +176,7 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   }
   if (ec) co_return false;
   sent = true;
+  if (target.yield_before_read) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
   http::response_parser<http::buffer_body> parser;
   // Bodies are streamed, never held whole. (Beast 1.74 treats body_limit(none) as a zero limit.)
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
