@@ -18,7 +18,6 @@ from gateway_harness import run_parity
 from mirror_harness import MIX, demo_config
 from nginx_harness import NginxBalancer
 from postgres_harness import PostgresServer, postgres_bin_dir
-from services import start_candidate, start_legacy
 
 pytestmark = pytest.mark.skipif(postgres_bin_dir() is None, reason="postgresql is not installed")
 
@@ -32,9 +31,8 @@ def pg():
 
 
 @pytest.fixture(scope="module")
-def services():
-    with start_legacy() as legacy, start_candidate() as candidate:
-        yield legacy, candidate
+def services(legacy, candidate):
+    return legacy, candidate
 
 
 def cluster_config(services, pki, workdir: Path, instance: str, url: str) -> dict:
