@@ -3,7 +3,6 @@
 started again on the same port."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -31,15 +30,6 @@ def dead_url() -> str:
 
 def metric(gw, name: str, **labels) -> float:
     return metric_value(gw, name, **labels)
-
-
-def wait_until(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def names(client: httpx.Client, n: int, path: str = "/who") -> list:

@@ -10,3 +10,8 @@ def metric_value(gw, name: str, verify=True, **labels) -> float:
     text = httpx.get(gw.url + "/metrics", verify=verify).text
     return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
                if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()))
+
+
+def tls_metric(gw, pki, name: str, **labels) -> float:
+    """metric_value for a gateway served over HTTPS with the test PKI."""
+    return metric_value(gw, name, verify=str(pki.ca_cert), **labels)

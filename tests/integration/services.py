@@ -42,6 +42,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until(condition, timeout: float = 10.0) -> bool:
+    """Polls `condition` every 50 ms until it holds or `timeout` seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
 def bin_dir() -> Path:
     """Where the built binaries are: $PARITY_BIN_DIR, else <repo>/build/release/bin."""
     return Path(os.environ.get("PARITY_BIN_DIR") or REPO_ROOT / "build" / "release" / "bin")

@@ -11,9 +11,9 @@ import uuid
 import httpx
 import pytest
 
-from backend_pool import kill9, metric, start_echo, wait_until
+from backend_pool import kill9, metric, start_echo
 from gateway_harness import gateway_config
-from services import free_port
+from services import free_port, wait_until
 
 
 def plain_config(tmp_path, legacy_url: str, candidate_url: str, **overrides) -> dict:

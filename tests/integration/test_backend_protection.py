@@ -9,9 +9,9 @@ from collections import Counter
 import httpx
 import pytest
 
-from backend_pool import dead_url, kill9, metric, names, start_echo, wait_until
+from backend_pool import dead_url, kill9, metric, names, start_echo
 from gateway_harness import gateway_config
-from services import free_port
+from services import free_port, wait_until
 
 
 @pytest.fixture(scope="module")

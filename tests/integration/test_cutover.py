@@ -13,12 +13,8 @@ import httpx
 from admin_harness import Admin, admin_env, backend_of, ctl, read_jsonl
 from gateway_harness import gateway_config, write_config
 from mirror_harness import stop_and_read_records
-from metrics_scrape import metric_value
+from metrics_scrape import tls_metric as metric
 from services import start_candidate
-
-
-def metric(gw, pki, name, **labels) -> float:
-    return metric_value(gw, name, verify=str(pki.ca_cert), **labels)
 
 
 def admin_config(legacy, candidate, pki, tmp_path, **overrides) -> dict:

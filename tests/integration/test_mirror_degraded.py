@@ -12,21 +12,8 @@ import httpx
 
 from gateway_harness import gateway_config
 from mirror_harness import stop_and_read_records
-from metrics_scrape import metric_value
-from services import free_port, start_candidate
-
-
-def metric(gw, pki, name, **labels) -> float:
-    return metric_value(gw, name, verify=str(pki.ca_cert), **labels)
-
-
-def wait_until(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+from metrics_scrape import tls_metric as metric
+from services import free_port, start_candidate, wait_until
 
 
 def test_slow_shadow_times_out_without_slowing_clients(gateways, legacy, pki, tmp_path):
