@@ -108,12 +108,6 @@ std::optional<std::string> header_value(const Headers& headers, std::string_view
   return value;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Content-Type by meaning: case-insensitive type and parameter names, optional whitespace and quotes
 // ignored, and for JSON, charset=utf-8 is the same as no charset (JSON is always UTF-8).
 std::string normalize_content_type(std::string_view value) {
@@ -122,12 +116,12 @@ std::string normalize_content_type(std::string_view value) {
   std::string_view rest = value.find(';') == std::string_view::npos ? "" : value.substr(value.find(';') + 1);
   while (!rest.empty()) {
     const std::size_t semicolon = rest.find(';');
-    std::string_view parameter = trim(rest.substr(0, semicolon));
+    std::string_view parameter = trim_ows(rest.substr(0, semicolon));
     rest = semicolon == std::string_view::npos ? "" : rest.substr(semicolon + 1);
     const std::size_t equals = parameter.find('=');
     if (parameter.empty() || equals == std::string_view::npos) continue;
-    const std::string name = to_lower(trim(parameter.substr(0, equals)));
-    std::string_view raw = trim(parameter.substr(equals + 1));
+    const std::string name = to_lower(trim_ows(parameter.substr(0, equals)));
+    std::string_view raw = trim_ows(parameter.substr(equals + 1));
     if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = raw.substr(1, raw.size() - 2);
     std::string parameter_value = name == "charset" ? to_lower(raw) : std::string(raw);
     if (name == "charset" && (parameter_value == "utf8")) parameter_value = "utf-8";
@@ -139,7 +133,7 @@ std::string normalize_content_type(std::string_view value) {
 
 bool header_values_equal(std::string_view name, std::string_view a, std::string_view b) {
   if (name == "content-type") return normalize_content_type(a) == normalize_content_type(b);
-  return trim(a) == trim(b);
+  return trim_ows(a) == trim_ows(b);
 }
 
 void compare_headers(const HttpResponse& legacy, const HttpResponse& candidate, const Rules& rules,

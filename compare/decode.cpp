@@ -16,12 +16,6 @@ namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Content codings in the order they were applied (every Content-Encoding header, comma lists split).
 std::vector<std::string> content_codings(const Headers& headers) {
   std::vector<std::string> codings;
@@ -30,7 +24,7 @@ std::vector<std::string> content_codings(const Headers& headers) {
     std::string_view rest = value;
     while (!rest.empty()) {
       const std::size_t comma = rest.find(',');
-      std::string coding = to_lower(trim(rest.substr(0, comma)));
+      std::string coding = to_lower(trim_ows(rest.substr(0, comma)));
       if (!coding.empty() && coding != "identity") codings.push_back(std::move(coding));
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
@@ -226,7 +220,7 @@ void convert_charset(std::string_view charset, DecodedBody& body) {
 }  // namespace
 
 std::string media_type_of(std::string_view content_type) {
-  return to_lower(trim(content_type.substr(0, content_type.find(';'))));
+  return to_lower(trim_ows(content_type.substr(0, content_type.find(';'))));
 }
 
 std::string content_type_parameter(std::string_view content_type, std::string_view name) {
@@ -234,12 +228,12 @@ std::string content_type_parameter(std::string_view content_type, std::string_vi
   while (semicolon != std::string_view::npos) {
     std::string_view rest = content_type.substr(semicolon + 1);
     const std::size_t next = rest.find(';');
-    std::string_view parameter = trim(rest.substr(0, next));
+    std::string_view parameter = trim_ows(rest.substr(0, next));
     semicolon = next == std::string_view::npos ? next : semicolon + 1 + next;
     const std::size_t equals = parameter.find('=');
     if (equals == std::string_view::npos) continue;
-    if (!iequals(trim(parameter.substr(0, equals)), name)) continue;
-    std::string_view value = trim(parameter.substr(equals + 1));
+    if (!iequals(trim_ows(parameter.substr(0, equals)), name)) continue;
+    std::string_view value = trim_ows(parameter.substr(equals + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     return std::string(value);
   }

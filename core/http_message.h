@@ -15,6 +15,8 @@ using Headers = std::vector<Header>;
 
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trim_ows(std::string_view s);
 
 // First header with this name (case-insensitive), if any.
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);

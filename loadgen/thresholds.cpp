@@ -3,16 +3,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/http_message.h"
 #include "loadgen/figures.h"
 
 namespace parity::loadgen {
 namespace {
-
-std::string trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t");
-  const auto e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? std::string{} : s.substr(b, e - b + 1);
-}
 
 std::string level_name(const Level& level) {
   char buf[64];
@@ -42,8 +37,8 @@ std::optional<Threshold> parse_threshold(const std::string& text, std::string& e
     return std::nullopt;
   }
   t.op = text.substr(at, at + 1 < text.size() && text[at + 1] == '=' ? 2 : 1);
-  std::string left = trim(text.substr(0, at));
-  const std::string right = trim(text.substr(at + t.op.size()));
+  std::string left(trim_ows(std::string_view(text).substr(0, at)));
+  const std::string right(trim_ows(std::string_view(text).substr(at + t.op.size())));
   char* end = nullptr;
   t.limit = std::strtod(right.c_str(), &end);
   if (right.empty() || end != right.c_str() + right.size()) {

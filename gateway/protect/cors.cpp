@@ -11,12 +11,6 @@ bool origin_allowed(const CorsSettings& s, std::string_view origin) {
   return std::any_of(s.origins.begin(), s.origins.end(), [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
@@ -44,7 +38,7 @@ CorsDecision evaluate_cors(const CorsSettings& s, const CorsRequest& r) {
     std::string_view rest = r.request_headers;
     while (!rest.empty()) {
       auto comma = rest.find(',');
-      auto name = to_lower(trim(rest.substr(0, comma)));
+      auto name = to_lower(trim_ows(rest.substr(0, comma)));
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (name.empty()) continue;
       if (std::find(s.headers.begin(), s.headers.end(), name) == s.headers.end()) {
