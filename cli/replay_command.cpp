@@ -183,8 +183,9 @@ int run_replay_command(const ReplayOptions& options) {
   sink.flush();
   const auto stats = sink.stats();
 
-  std::cout << "replayed " << summary.replayed << " request(s) from " << options.traffic << ": " << summary.match
-            << " match, " << summary.expected << " expected, " << summary.mismatch << " mismatch, " << summary.error
+  const auto& v = summary.verdicts;
+  std::cout << "replayed " << v.exchanges << " request(s) from " << options.traffic << ": " << v.match
+            << " match, " << v.expected << " expected, " << v.mismatch << " mismatch, " << v.error
             << " error\n";
   if (summary.skipped_truncated > 0) {
     std::cout << summary.skipped_truncated
@@ -201,8 +202,8 @@ int run_replay_command(const ReplayOptions& options) {
               << "\n";
   }
   std::cout << "records: " << records.string() << " (parity report --store " << options.store << ")\n";
-  const std::uint64_t failing = summary.mismatch + summary.error;
-  if (threshold->exceeded(failing, summary.replayed)) {
+  const std::uint64_t failing = v.mismatch + v.error;
+  if (threshold->exceeded(failing, v.exchanges)) {
     std::cout << "FAIL: " << failing << " mismatch/error exchange(s) exceed --max-mismatch " << options.max_mismatch
               << "\n";
     return 1;

@@ -5,19 +5,10 @@
 
 #include "core/http_message.h"
 #include "loadgen/figures.h"
+#include "loadgen/grid.h"
 
 namespace parity::loadgen {
 namespace {
-
-std::string level_name(const Level& level) {
-  char buf[64];
-  if (level.rate > 0) {
-    std::snprintf(buf, sizeof buf, "rate %g/s, %d connections", level.rate, level.concurrency);
-  } else {
-    std::snprintf(buf, sizeof buf, "concurrency %d", level.concurrency);
-  }
-  return buf;
-}
 
 bool crosses(double value, const std::string& op, double limit) {
   if (op == ">") return value > limit;
@@ -83,11 +74,11 @@ std::vector<std::string> check_thresholds(const std::vector<Threshold>& threshol
       }
       char buf[64];
       if (!value) {
-        failures.push_back(t.text + ": cannot be computed at " + level_name(level) +
+        failures.push_back(t.text + ": cannot be computed at " + level_title(level) +
                            " (target not given, not reached, or no figure)");
       } else if (crosses(*value, t.op, t.limit)) {
         std::snprintf(buf, sizeof buf, "%.4g", *value);
-        failures.push_back(t.text + ": " + buf + " at " + level_name(level));
+        failures.push_back(t.text + ": " + buf + " at " + level_title(level));
       }
     }
   }

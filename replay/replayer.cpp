@@ -104,15 +104,9 @@ asio::awaitable<void> replay_one(Run& run, std::size_t index) {
   // Compared on the loop: replay is offline, and this keeps the one Pool per loop rule simple.
   const auto record = run.recorder.record(exchange);
   auto& s = run.summary;
-  ++s.replayed;
-  switch (record.verdict) {
-    case compare::Verdict::match: ++s.match; break;
-    case compare::Verdict::expected: ++s.expected; break;
-    case compare::Verdict::mismatch: ++s.mismatch; break;
-    case compare::Verdict::error: ++s.error; break;
-  }
-  run.progress.mismatch = s.mismatch;
-  run.progress.error = s.error;
+  s.verdicts.add(record.verdict);
+  run.progress.mismatch = s.verdicts.mismatch;
+  run.progress.error = s.verdicts.error;
 }
 
 asio::awaitable<void> worker(Run& run) {

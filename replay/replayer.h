@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "compare/verdict_counts.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/http_message.h"
@@ -38,11 +39,7 @@ struct ReplayProgress {
 };
 
 struct ReplaySummary {
-  std::uint64_t replayed = 0;
-  std::uint64_t match = 0;
-  std::uint64_t expected = 0;
-  std::uint64_t mismatch = 0;
-  std::uint64_t error = 0;
+  compare::VerdictCounts verdicts;         // exchanges = requests replayed
   std::uint64_t skipped_truncated = 0;     // captured with a truncated body: not sent
   std::map<std::string, std::uint64_t> side_failures;  // "legacy: connect: …" → count
 };

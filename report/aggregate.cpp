@@ -5,16 +5,6 @@
 
 namespace parity::report {
 
-void VerdictCounts::add(compare::Verdict verdict) {
-  ++exchanges;
-  switch (verdict) {
-    case compare::Verdict::match: ++match; break;
-    case compare::Verdict::expected: ++expected; break;
-    case compare::Verdict::mismatch: ++mismatch; break;
-    case compare::Verdict::error: ++error; break;
-  }
-}
-
 std::size_t Aggregate::FieldKeyHash::operator()(const FieldKey& k) const noexcept {
   return std::hash<std::string>()(k.pointer) * 31 + static_cast<std::size_t>(k.kind);
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compare/difference.h"
+#include "compare/verdict_counts.h"
 #include "core/latency_histogram.h"
 #include "store/record.h"
 
@@ -22,23 +23,7 @@ struct AggregateOptions {
   std::size_t max_example_chars = 300;      // longer example values are cut (as a string ending in "…")
 };
 
-struct VerdictCounts {
-  std::uint64_t exchanges = 0;
-  std::uint64_t match = 0;
-  std::uint64_t expected = 0;
-  std::uint64_t mismatch = 0;
-  std::uint64_t error = 0;
-
-  void add(compare::Verdict verdict);
-  // Shares of all exchanges, 0 when there are none. Parity counts expected exchanges as matching.
-  double match_rate() const { return share(match); }
-  double parity_rate() const { return share(match + expected); }
-  double mismatch_rate() const { return share(mismatch); }
-  double error_rate() const { return share(error); }
-
- private:
-  double share(std::uint64_t n) const { return exchanges ? static_cast<double>(n) / static_cast<double>(exchanges) : 0; }
-};
+using compare::VerdictCounts;
 
 struct FieldExample {
   nlohmann::json legacy;
