@@ -271,7 +271,8 @@ def benchmark(a, procs, tmp: Path):
             runs[t].append(res)
             err = f"  ERRORS {res['errors']}" if res["errors"] else ""
             log(f"  round {r + 1}/{a.rounds} {t:<7} {res['rps']:>10,.0f} req/s  p50 {fmt_ms(res['p50_ms']):>9}  "
-                f"p99 {fmt_ms(res['p99_ms']):>9}  cpu {res.get('cpu_us_per_req', 0):6.1f} us/req{err}")
+                f"p99 {fmt_ms(res['p99_ms']):>9}  cpu {res.get('cpu_us_per_req', 0):6.1f} us/req  "
+                f"steal {res['steal_pct']:4.1f}%{err}")
 
     summary = {}
     for t in TARGETS:

@@ -428,7 +428,8 @@ def benchmark(a, procs, tmp: Path):
         err = f"  ERRORS {res['errors']}" if res["errors"] else ""
         log(f"  ({part}) round {r + 1}/{rounds} {NAMES[target]:<26} {res['rps']:>9,.0f} req/s  "
             f"p50 {fmt_ms(res['p50_ms']):>9}  p99 {fmt_ms(res['p99_ms']):>9}  "
-            f"cpu {res.get('cpu_us_per_req', 0):6.1f} us/req (shadow {res.get('shadow_cpu_us_per_req', 0):5.1f}){extra}{err}")
+            f"cpu {res.get('cpu_us_per_req', 0):6.1f} us/req (shadow {res.get('shadow_cpu_us_per_req', 0):5.1f})  "
+            f"steal {res['steal_pct']:4.1f}%{extra}{err}")
         return res
 
     log(f"warm-up: {a.warmup} s per gateway")

@@ -188,6 +188,24 @@ def cpu_seconds(pids):
     return total / ticks
 
 
+def cpu_ticks():
+    """(steal, total) jiffies of all CPUs from /proc/stat's first line. Steal is time this VM's CPUs were
+    ready to run but the host ran someone else: on a shared machine it comes in bursts (20-30 % for a
+    minute), and a run measured in one is slowed for a reason that is neither generator's nor proxy's."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return (0, 0)
+    values = [int(x) for x in fields[:8]]  # user nice system idle iowait irq softirq steal (guest is in user)
+    return (values[7] if len(values) > 7 else 0, sum(values))
+
+
+def steal_pct(before, after):
+    """Share of CPU time stolen by the host between two cpu_ticks() samples, in %."""
+    total = after[1] - before[1]
+    return 100.0 * (after[0] - before[0]) / total if total > 0 else 0.0
+
+
 def mb(kb):
     return kb / 1024.0
 
@@ -340,14 +358,18 @@ def parse_wrk(out):
 
 def wrk(url, threads, connections, seconds, cpu_pids=()):
     """One wrk run (keep-alive, --latency); parse_wrk's figures, plus cpu_us_per_req: the CPU time of
-    `cpu_pids` over the run per request. ServerDied if wrk fails."""
+    `cpu_pids` over the run per request, and steal_pct: the host's steal time meanwhile (cpu_ticks).
+    ServerDied if wrk fails."""
     argv = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     cpu0 = cpu_seconds(cpu_pids)
+    ticks0 = cpu_ticks()
     r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    ticks1 = cpu_ticks()
     cpu1 = cpu_seconds(cpu_pids)
     if r.returncode != 0:
         raise ServerDied(f"wrk failed on {url}: {r.stderr.strip() or r.stdout.strip()}")
     result = parse_wrk(r.stdout)
+    result["steal_pct"] = steal_pct(ticks0, ticks1)
     if cpu_pids and result["requests"]:
         result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / result["requests"]
     return result
