@@ -36,7 +36,8 @@ HOLDER = HERE / "lib" / "hold_connections.py"
 sys.path.insert(0, str(HERE / "lib"))
 from benchkit import (ServerDied, SetupError, check_response, check_tools, children, env_int,  # noqa: E402
                       fmt_ms, free_port, log, machine, make_certs, mb, median, nginx_tls, nginx_upstream,
-                      raise_fd_limit, rss_kb, run_bench, start_nginx, tail, thread_count, wait_port, wrk)
+                      raise_fd_limit, redo_on_steal, rss_kb, run_bench, start_nginx, tail, thread_count, wait_port,
+                      wrk, add_steal_args)
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 BODY = '{"object":"bench","message":"hello from the fast backend","ok":true}'
@@ -121,6 +122,7 @@ def parse_args():
     ap.add_argument("--parity-bin-dir", help="directory of the parity binary (env PARITY_BIN_DIR)")
     ap.add_argument("--json", help="also write the figures as JSON to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (configs, logs)")
+    add_steal_args(ap)
     a = ap.parse_args()
     quick = a.quick
     a.duration = a.duration or env_int("BENCH_DURATION", 3 if quick else 10)
@@ -262,17 +264,22 @@ def benchmark(a, procs, tmp: Path):
     log(f"measuring: {a.rounds} rounds x {len(TARGETS)} targets x {a.duration} s, "
         f"wrk -t{min(a.wrk_threads, a.connections)} "
         f"-c{a.connections}, targets interleaved")
-    for r in range(a.rounds):
-        order = TARGETS[r % 3:] + TARGETS[:r % 3]  # rotate so no target always runs first
-        for t in order:
+    def one_round(r):
+        out = {}
+        for t in TARGETS[r % 3:] + TARGETS[:r % 3]:  # rotate so no target always runs first
             res = wrk(urls[t], a.wrk_threads, a.connections, a.duration, cpu_pids[t])
             alive()
             res["round"] = r + 1
-            runs[t].append(res)
+            out[t] = res
             err = f"  ERRORS {res['errors']}" if res["errors"] else ""
             log(f"  round {r + 1}/{a.rounds} {t:<7} {res['rps']:>10,.0f} req/s  p50 {fmt_ms(res['p50_ms']):>9}  "
                 f"p99 {fmt_ms(res['p99_ms']):>9}  cpu {res.get('cpu_us_per_req', 0):6.1f} us/req  "
                 f"steal {res['steal_pct']:4.1f}%{err}")
+        return out
+
+    for r in range(a.rounds):
+        for t, res in redo_on_steal(lambda: one_round(r), a.max_steal, a.redo, f"round {r + 1}").items():
+            runs[t].append(res)
 
     summary = {}
     for t in TARGETS:

@@ -62,9 +62,7 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--backend-workers", type=int, default=1)
-    ap.add_argument("--max-steal", type=float, default=5.0,
-                    help="a round in which the host stole more than this %% of the CPU time is measured again")
-    ap.add_argument("--redo", type=int, default=2, help="at most this many re-measurements per round")
+    kit.add_steal_args(ap)
     ap.add_argument("--quick", action="store_true", help="2 rounds x 2 s")
     ap.add_argument("--json", help="write the figures to this file")
     a = ap.parse_args()
@@ -87,31 +85,23 @@ def main():
             print(f"backend nginx ({a.backend_workers} worker) at {url}; {a.rounds} rounds x {a.duration} s, "
                   f"-c{a.connections}, {a.threads} threads each", flush=True)
             rounds = []
+
+            def one_round(i):
+                row = {}
+                for name in (("wrk", "parity") if i % 2 == 0 else ("parity", "wrk")):
+                    if name == "wrk":
+                        row["wrk"] = kit.wrk(url + "/", a.threads, a.connections, a.duration)
+                    else:
+                        row["parity"] = parity_bench(binary, url, a.threads, a.connections, a.duration,
+                                                     Path(tmp) / "bench.json")
+                print(f"round {i + 1}: wrk {row['wrk']['rps']:,.0f} req/s (p99 {row['wrk']['p99_ms']:.2f} ms), "
+                      f"parity bench {row['parity']['rps']:,.0f} req/s (p99 {row['parity']['p99_ms']:.2f} ms, "
+                      f"{row['parity']['errors']} errors): ratio {row['parity']['rps'] / row['wrk']['rps']:.2f}"
+                      f"  (host steal {max(row['wrk']['steal_pct'], row['parity']['steal_pct']):.1f}%)", flush=True)
+                return row
+
             for i in range(a.rounds):
-                # Both runs of a round again when the host stole CPU during either: a burst of steal slows
-                # whichever generator it lands on (the ratio moved from ~0.85 to 0.5-0.7 in such rounds).
-                for attempt in range(a.redo + 1):
-                    order = ("wrk", "parity") if i % 2 == 0 else ("parity", "wrk")
-                    row = {}
-                    for name in order:
-                        if name == "wrk":
-                            row["wrk"] = kit.wrk(url + "/", a.threads, a.connections, a.duration)
-                        else:
-                            row["parity"] = parity_bench(binary, url, a.threads, a.connections, a.duration,
-                                                         Path(tmp) / "bench.json")
-                    row["steal_pct"] = max(row["wrk"]["steal_pct"], row["parity"]["steal_pct"])
-                    row["attempt"] = attempt + 1
-                    line = (f"round {i + 1}: wrk {row['wrk']['rps']:,.0f} req/s (p99 {row['wrk']['p99_ms']:.2f} ms), "
-                            f"parity bench {row['parity']['rps']:,.0f} req/s (p99 {row['parity']['p99_ms']:.2f} ms, "
-                            f"{row['parity']['errors']} errors): ratio {row['parity']['rps'] / row['wrk']['rps']:.2f}"
-                            f"  (host steal {row['steal_pct']:.1f}%)")
-                    if row["steal_pct"] <= a.max_steal or attempt == a.redo:
-                        if row["steal_pct"] > a.max_steal:
-                            line += f"  kept: still over {a.max_steal:g}% after {a.redo} re-measurements"
-                        print(line, flush=True)
-                        break
-                    print(line + f"  -> measured again (over {a.max_steal:g}%)", flush=True)
-                rounds.append(row)
+                rounds.append(kit.redo_on_steal(lambda: one_round(i), a.max_steal, a.redo, f"round {i + 1}"))
     except (kit.SetupError, kit.ServerDied) as e:
         print(f"setup failed: {e}", file=sys.stderr)
         return 2

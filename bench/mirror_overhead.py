@@ -47,7 +47,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 from benchkit import (ServerDied, SetupError, check_response, check_tools, children, cpu_seconds,  # noqa: E402
                       env_int, fmt_ms, free_port, http_get, log, machine, make_certs, median, nginx_tls,
-                      nginx_upstream, raise_fd_limit, run_bench, start_nginx, tail, wait_log, wait_port, wrk)
+                      nginx_upstream, raise_fd_limit, redo_on_steal, run_bench, start_nginx, tail, wait_log,
+                      wait_port, wrk, add_steal_args)
 
 PATH = "/v1/models"
 LATENCY_TARGETS = ("parity_fast", "parity_slow", "nginx_fast", "nginx_slow")
@@ -290,6 +291,7 @@ def parse_args():
     ap.add_argument("--candidate-bin", help="the parity-candidate binary (default: in the parity bin dir)")
     ap.add_argument("--json", help="also write the figures as JSON to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (configs, logs, records)")
+    add_steal_args(ap)
     a = ap.parse_args()
     a.duration = a.duration or env_int("BENCH_DURATION", 3 if a.quick else 10)
     a.rounds = a.rounds or env_int("BENCH_ROUNDS", 2 if a.quick else 3)
@@ -444,8 +446,11 @@ def benchmark(a, procs, tmp: Path):
         f"wrk -t{min(a.wrk_threads, a.latency_connections)} -c{a.latency_connections}, interleaved")
     for r in range(a.rounds):
         k = r % len(LATENCY_TARGETS)
-        for t in LATENCY_TARGETS[k:] + LATENCY_TARGETS[:k]:
-            lat[t].append(measure(t, a.latency_connections, "a", r, a.rounds))
+        order = LATENCY_TARGETS[k:] + LATENCY_TARGETS[:k]
+        measured = redo_on_steal(lambda: {t: measure(t, a.latency_connections, "a", r, a.rounds) for t in order},
+                                 a.max_steal, a.redo, f"(a) round {r + 1}")
+        for t in LATENCY_TARGETS:
+            lat[t].append(measured[t])
 
     # ---- (b) throughput with mirroring on, fast shadow
     tput = {t: [] for t in THROUGHPUT_TARGETS}
@@ -453,8 +458,10 @@ def benchmark(a, procs, tmp: Path):
         f"wrk -t{min(a.wrk_threads, a.throughput_connections)} -c{a.throughput_connections}, interleaved")
     for r in range(a.rounds):
         order = THROUGHPUT_TARGETS if r % 2 == 0 else THROUGHPUT_TARGETS[::-1]
-        for t in order:
-            tput[t].append(measure(t, a.throughput_connections, "b", r, a.rounds))
+        measured = redo_on_steal(lambda: {t: measure(t, a.throughput_connections, "b", r, a.rounds) for t in order},
+                                 a.max_steal, a.redo, f"(b) round {r + 1}")
+        for t in THROUGHPUT_TARGETS:
+            tput[t].append(measured[t])
 
     totals = {n: scrape(gw[n]["port"], cafile) for n in ("parity_fast", "parity_slow")}
     return lat, tput, totals, {"body_bytes": len(body), "content_type": ctype, "slow_shadow_ms": slow_ms}, gw
