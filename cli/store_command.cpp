@@ -35,15 +35,18 @@ int run_import(const ImportOptions& options) {
   }
   std::vector<store::Record> batch;
   std::uint64_t imported = 0;
+  std::uint64_t already = 0;  // stored before (the same file imported again): kept once
   std::uint64_t bad_ts = 0;
   bool failed = false;
   auto flush = [&] {
     if (failed || batch.empty()) return;
-    if (!pg.insert(batch, error)) {
+    std::uint64_t added = 0;
+    if (!pg.insert(batch, error, &added)) {
       failed = true;
       return;
     }
-    imported += batch.size();
+    imported += added;
+    already += batch.size() - added;
     batch.clear();
   };
   const auto now = std::chrono::system_clock::now();
@@ -66,11 +69,13 @@ int run_import(const ImportOptions& options) {
   }
   flush();
   if (failed) {
-    std::cerr << "parity store import: stopped after " << imported << " record(s): " << error << "\n";
+    std::cerr << "parity store import: stopped after " << imported << " record(s) (" << already
+              << " already there): " << error << "\n";
     return 2;
   }
   std::cout << "imported " << imported << " record(s) from " << read.file.string() << " into "
             << store::redact_postgres_url(options.to);
+  if (already > 0) std::cout << "; " << already << " record(s) already there, not stored twice";
   if (read.malformed > 0) std::cout << "; skipped " << read.malformed << " malformed line(s)";
   if (bad_ts > 0) std::cout << "; skipped " << bad_ts << " record(s) without a valid ts";
   std::cout << "\n";

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <string_view>
@@ -65,16 +66,52 @@ CREATE INDEX parity_records_ts ON parity_records (ts);
 CREATE INDEX parity_records_instance_ts ON parity_records (instance, ts);
 CREATE INDEX parity_records_route ON parity_records (route, method);
 )sql",
+    // 2: record_key, a digest of the whole row, unique: storing the same record twice (an import run
+    // again, a batch retried after its COMMIT raced a dead connection) keeps one row. Rows of version 1
+    // get their key, and exact duplicates among them are removed (the oldest row stays).
+    R"sql(
+ALTER TABLE parity_records ADD COLUMN record_key text;
+UPDATE parity_records SET record_key = @KEY@;
+DELETE FROM parity_records a USING parity_records b WHERE a.record_key = b.record_key AND a.id > b.id;
+ALTER TABLE parity_records ALTER COLUMN record_key SET NOT NULL;
+CREATE UNIQUE INDEX parity_records_key ON parity_records (record_key);
+)sql",
 };
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion);
+
+// The digest of a row that record_key holds: every column of the record, the timestamp to the
+// microsecond in UTC, NULL told apart from '' (concat_ws skips NULLs, so they become \x1e). Computed by
+// the server from the stored values, so a record read back from a JSONL file again gets the same key.
+constexpr const char* kRecordKey =
+    "md5(concat_ws(E'\\x1f', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), instance, request_id, "
+    "method, route, target, served_by, verdict, legacy_status, legacy_latency_ms, legacy_bytes, "
+    "coalesce(legacy_error, E'\\x1e'), candidate_status, candidate_latency_ms, candidate_bytes, "
+    "coalesce(candidate_error, E'\\x1e'), differences::text, coalesce(sample::text, E'\\x1e')))";
+
+std::string with_key(std::string sql) {
+  const auto at = sql.find("@KEY@");
+  if (at != std::string::npos) sql.replace(at, 5, kRecordKey);
+  return sql;
+}
 
 // A constant of our own for pg_advisory_xact_lock: "parity" in ASCII.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(112971114105116121)";
 
-constexpr const char* kCopy =
-    "COPY parity_records (ts, instance, request_id, method, route, target, served_by, verdict, legacy_status, "
-    "legacy_latency_ms, legacy_bytes, legacy_error, candidate_status, candidate_latency_ms, candidate_bytes, "
-    "candidate_error, differences, sample) FROM STDIN";
+#define PARITY_RECORD_COLUMNS                                                                              \
+  "ts, instance, request_id, method, route, target, served_by, verdict, legacy_status, legacy_latency_ms, " \
+  "legacy_bytes, legacy_error, candidate_status, candidate_latency_ms, candidate_bytes, candidate_error, "  \
+  "differences, sample"
+
+// A batch is copied into a temporary table of this session (emptied at each commit), then moved into
+// parity_records with its key, skipping the rows already there.
+constexpr const char* kCreateIncoming =
+    "CREATE TEMP TABLE IF NOT EXISTS parity_incoming ON COMMIT DELETE ROWS AS SELECT " PARITY_RECORD_COLUMNS
+    " FROM parity_records WITH NO DATA";
+constexpr const char* kCopy = "COPY parity_incoming (" PARITY_RECORD_COLUMNS ") FROM STDIN";
+const std::string kMoveIncoming = with_key("INSERT INTO parity_records (" PARITY_RECORD_COLUMNS
+                                           ", record_key) SELECT " PARITY_RECORD_COLUMNS
+                                           ", @KEY@ FROM parity_incoming ON CONFLICT (record_key) DO NOTHING");
+#undef PARITY_RECORD_COLUMNS
 
 // Text as PostgreSQL text accepts it: valid UTF-8 (invalid bytes become U+FFFD, as in a JSONL line) and no
 // NUL, which no text column can hold.
@@ -144,7 +181,7 @@ void copy_row(std::string& out, const Record& r) {
   for (const auto& d : r.differences) diffs.push_back(compare::to_json(d));
   copy_field(out, json_text(diffs));  // json (not jsonb) keeps \u0000 escapes as text
   out += '\t';
-  if (r.sample) {
+  if (r.sample && !r.sample->is_null()) {  // "sample": null in a JSONL line is no sample, as when absent
     copy_field(out, json_text(*r.sample));
     out += '\n';
   } else {
@@ -288,7 +325,7 @@ bool PostgresStore::migrate(std::string& error) {
   }
   for (int v = version + 1; v <= kPostgresSchemaVersion; ++v) {
     const std::string mark = "INSERT INTO parity_schema_version (version) VALUES (" + std::to_string(v) + ")";
-    if (!exec(kMigrations[v - 1]) || !exec(mark.c_str())) {
+    if (!exec(with_key(kMigrations[v - 1]).c_str()) || !exec(mark.c_str())) {
       rollback();
       return false;
     }
@@ -300,33 +337,51 @@ bool PostgresStore::migrate(std::string& error) {
   return true;
 }
 
-bool PostgresStore::insert(const std::vector<Record>& batch, std::string& error) {
+bool PostgresStore::insert(const std::vector<Record>& batch, std::string& error, std::uint64_t* added) {
+  if (added) *added = 0;
   if (batch.empty()) return true;
   if (!connected()) {
     error = "not connected";
     return false;
   }
+  auto exec = [&](const char* sql) {
+    Result r(PQexec(conn_, sql));
+    if (!ok(r)) error = result_error(r, conn_);
+    return ok(r) ? std::move(r) : Result();
+  };
+  // One transaction: the whole batch is stored, or none of it.
+  if (!exec("BEGIN")) return false;
+  auto fail = [&] {
+    Result(PQexec(conn_, "ROLLBACK"));
+    return false;
+  };
+  if (!exec(kCreateIncoming)) return fail();
   std::string rows;
   for (const auto& record : batch) copy_row(rows, record);
   Result start(PQexec(conn_, kCopy));
   if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
     error = result_error(start, conn_);
-    return false;
+    return fail();
   }
   const bool sent = PQputCopyData(conn_, rows.data(), static_cast<int>(rows.size())) == 1;
   if (!sent) error = trimmed(PQerrorMessage(conn_));
-  // COPY is one statement: the whole batch is stored, or none of it.
   if (PQputCopyEnd(conn_, sent ? nullptr : "parity: sending the batch failed") != 1 && sent) {
     error = trimmed(PQerrorMessage(conn_));
   }
-  bool stored = sent;
+  bool copied = sent;
   while (Result r{PQgetResult(conn_)}) {
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-      if (stored) error = result_error(r, conn_);
-      stored = false;
+      if (copied) error = result_error(r, conn_);
+      copied = false;
     }
   }
-  return stored;
+  if (!copied) return fail();
+  Result moved = exec(kMoveIncoming.c_str());
+  if (!moved) return fail();
+  const std::uint64_t n = std::strtoull(PQcmdTuples(moved.get()), nullptr, 10);
+  if (!exec("COMMIT")) return fail();
+  if (added) *added = n;
+  return true;
 }
 
 bool PostgresStore::for_each(const RecordFilter& filter, const std::function<void(Record&&)>& on_record,

@@ -6,7 +6,8 @@
 // Schema (version table `parity_schema_version`, migrations applied under an advisory lock so several
 // gateways starting at once do not race): `parity_records` has one row per record, with the sides'
 // status/latency/bytes/error as columns, `differences` and `sample` as json (json, not jsonb: it keeps
-// the text exactly and accepts \u0000), and indexes on ts, (instance, ts) and (route, method).
+// the text exactly and accepts \u0000), `record_key` (a digest of the row, unique: a record is stored once
+// however often it is inserted), and indexes on ts, (instance, ts) and (route, method).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -19,7 +20,7 @@ struct pg_conn;
 
 namespace parity::store {
 
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 
 // True for postgres:// and postgresql:// URLs.
 bool is_postgres_url(const std::string& text);
@@ -41,8 +42,10 @@ class PostgresStore {
   bool connected() const;
   void disconnect();
 
-  // Inserts the batch with one COPY (one statement: all or nothing).
-  bool insert(const std::vector<Record>& batch, std::string& error);
+  // Stores the batch in one transaction (all or nothing). A record already stored — the same values in
+  // every column — is not stored again: importing a file twice, or retrying a batch whose COMMIT raced a
+  // dead connection, keeps one row per record. `added` (optional) = the rows actually added.
+  bool insert(const std::vector<Record>& batch, std::string& error, std::uint64_t* added = nullptr);
 
   // Streams the matching records, oldest first (ts, instance, request_id), through a cursor so memory
   // stays bounded. Rows are rebuilt as the JSON a JSONL line holds and parsed by record_from_json, so

@@ -129,6 +129,13 @@ def test_cluster_report_equals_the_union_of_the_instances_records(pg, services, 
     assert proc.returncode == 0, proc.stderr
     assert f"imported {len(per_instance['gw-a'])} record(s)" in proc.stdout
     assert report_json(moved) == report_json(url, "--instance", "gw-a")
+    # Importing the same file again stores nothing twice.
+    again = run_parity("store", "import", str(tmp_path / "gw-a" / "data" / "records.jsonl"), "--to", moved)
+    assert again.returncode == 0, again.stderr
+    assert "imported 0 record(s)" in again.stdout
+    assert f"{len(per_instance['gw-a'])} record(s) already there, not stored twice" in again.stdout
+    assert int(pg.query("moved", "SELECT count(*) FROM parity_records")) == len(per_instance["gw-a"])
+    assert report_json(moved) == report_json(url, "--instance", "gw-a")
 
 
 def test_database_outage_under_traffic(pg, services, pki, gateways, tmp_path):
@@ -195,3 +202,66 @@ def test_url_without_path_stores_in_postgres_only(pg, services, pki, gateways, t
     assert "store flushed" not in gw.log().replace("postgres store flushed", "")
     assert not list(tmp_path.rglob("records.jsonl"))
     assert pg.query("pg_only", "SELECT instance, route, verdict FROM parity_records LIMIT 1") == "gw-only|/v1/models|match"
+
+
+# The schema as version 1 created it (store/postgres_store.cpp, kMigrations[0]), for the upgrade test.
+_SCHEMA_V1 = """
+CREATE TABLE parity_schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO parity_schema_version (version) VALUES (1);
+CREATE TABLE parity_records (
+  id bigserial PRIMARY KEY, ts timestamptz NOT NULL, instance text NOT NULL DEFAULT '',
+  request_id text NOT NULL DEFAULT '', method text NOT NULL DEFAULT '', route text NOT NULL DEFAULT '',
+  target text NOT NULL DEFAULT '', served_by text NOT NULL DEFAULT '', verdict text NOT NULL,
+  legacy_status integer NOT NULL DEFAULT 0, legacy_latency_ms double precision NOT NULL DEFAULT 0,
+  legacy_bytes bigint NOT NULL DEFAULT 0, legacy_error text,
+  candidate_status integer NOT NULL DEFAULT 0, candidate_latency_ms double precision NOT NULL DEFAULT 0,
+  candidate_bytes bigint NOT NULL DEFAULT 0, candidate_error text,
+  differences json NOT NULL DEFAULT '[]', sample json);
+"""
+
+
+def _record(i: int, **changes) -> dict:
+    record = {"ts": f"2026-11-26T10:00:0{i}.123Z", "instance": "gw-a", "request_id": f"req-{i}", "method": "GET",
+              "route": "/v1/models", "target": "/v1/models", "served_by": "legacy", "verdict": "match",
+              "legacy": {"status": 200, "latency_ms": 1.25, "bytes": 10, "error": None},
+              "candidate": {"status": 200, "latency_ms": 2.5, "bytes": 10, "error": None},
+              "differences": [], "sample": None}
+    record.update(changes)
+    return record
+
+
+def test_a_version_1_store_is_upgraded_and_its_duplicates_kept_once(pg, tmp_path):
+    url = pg.create_database("upgrade")
+    pg.query("upgrade", _SCHEMA_V1)
+    # Version 1 appended: the same file imported twice left each record twice.
+    rows = [_record(1), _record(2), _record(3, verdict="mismatch", candidate={
+        "status": 500, "latency_ms": 2.5, "bytes": 10, "error": None})]
+    file = tmp_path / "records.jsonl"
+    file.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for _ in range(2):
+        for r in rows:
+            pg.query("upgrade", "INSERT INTO parity_records (ts, instance, request_id, method, route, target, "
+                                "served_by, verdict, legacy_status, legacy_latency_ms, legacy_bytes, candidate_status, "
+                                f"candidate_latency_ms, candidate_bytes) VALUES ('{r['ts']}', 'gw-a', "
+                                f"'{r['request_id']}', 'GET', '/v1/models', '/v1/models', 'legacy', '{r['verdict']}', "
+                                f"200, 1.25, 10, {r['candidate']['status']}, 2.5, 10)")
+    assert int(pg.query("upgrade", "SELECT count(*) FROM parity_records")) == 6
+
+    # Connecting (here: an import of the same records plus one new) migrates to version 2 first.
+    file.write_text(file.read_text() + json.dumps(_record(4)) + "\n")
+    proc = run_parity("store", "import", str(file), "--to", url)
+    assert proc.returncode == 0, proc.stderr
+    assert "imported 1 record(s)" in proc.stdout
+    assert "3 record(s) already there, not stored twice" in proc.stdout
+    assert pg.query("upgrade", "SELECT max(version) FROM parity_schema_version").strip() == "2"
+    assert int(pg.query("upgrade", "SELECT count(*) FROM parity_records")) == 4
+    assert int(pg.query("upgrade", "SELECT count(DISTINCT record_key) FROM parity_records")) == 4
+    # A record that differs in one value is another record.
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text(json.dumps(_record(1, candidate={"status": 200, "latency_ms": 2.75, "bytes": 10,
+                                                        "error": None})) + "\n")
+    proc = run_parity("store", "import", str(changed), "--to", url)
+    assert "imported 1 record(s)" in proc.stdout, proc.stdout
+    assert int(pg.query("upgrade", "SELECT count(*) FROM parity_records")) == 5
+    report = report_json(url)
+    assert report["summary"]["exchanges"] == 5
