@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 constexpr std::initializer_list<const char*> kTopLevelKeys = {
     "listen", "insecure_http", "threads", "access_log", "instance", "tls",   "admin",
     "backends", "serve",     "mirror",  "guard", "routes",     "compare",  "store", "limits",
-    "rate_limit", "auth", "cors", "capture"};
+    "rate_limit", "auth", "cors", "capture", "trusted_proxies"};
 
 // Environment variables and the dotted keys they override.
 constexpr std::pair<const char*, const char*> kEnvKeys[] = {
@@ -273,6 +273,17 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
   if (c.threads < 0) r.error("threads", "must be >= 0 (0 = one per core)");
   r.read(root, "access_log", "", c.access_log);
   r.read(root, "instance", "", c.instance);
+  std::vector<std::string> proxies;
+  if (r.read(root, "trusted_proxies", "", proxies)) {
+    for (std::size_t i = 0; i < proxies.size(); ++i) {
+      if (auto network = IpNetwork::parse(proxies[i])) {
+        c.trusted_proxies.push_back(std::move(*network));
+      } else {
+        r.error("trusted_proxies[" + std::to_string(i) + "]",
+                "'" + proxies[i] + "' is not an IP address or network (10.0.0.0/8, 192.168.1.7, fd00::/8)");
+      }
+    }
+  }
   if (auto tls = r.section(root, "tls", "")) {
     r.known_keys(tls, "tls", {"cert", "key", "min_version", "client_ca", "require_client_cert"});
     r.read(tls, "client_ca", "tls", c.tls.client_ca);

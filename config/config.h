@@ -11,6 +11,8 @@
 #include "config/backend_policy.h"
 #include "config/capture_config.h"
 
+#include "core/ip_network.h"
+
 namespace parity::config {
 
 enum class Side { legacy, candidate };
@@ -171,6 +173,9 @@ struct Config {
   int threads = 0;              // event-loop threads; 0 = one per core
   bool access_log = true;
   std::string instance;         // instance id; empty = host name
+  // Load balancers / proxies in front of the gateway whose X-Forwarded-For is believed (addresses or
+  // CIDR networks): the client is then the address they forwarded for (gateway/client_address.h).
+  std::vector<IpNetwork> trusted_proxies;
   TlsConfig tls;
   AdminConfig admin;
   BackendConfig legacy;

@@ -29,14 +29,21 @@ void remove_hop_by_hop(http::fields& fields) {
   }
 }
 
-void add_forwarded(http::fields& fields, const ForwardedFor& forwarded) {
-  auto existing = fields.find("X-Forwarded-For");
-  if (existing != fields.end()) {
-    std::string chain = std::string(existing->value()) + ", " + forwarded.client_address;
-    fields.set("X-Forwarded-For", chain);
-  } else {
-    fields.set("X-Forwarded-For", forwarded.client_address);
+std::string forwarded_for_chain(const http::fields& fields) {
+  std::string chain;
+  for (auto [it, end] = fields.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (it->value().empty()) continue;
+    if (!chain.empty()) chain += ", ";
+    chain.append(it->value().data(), it->value().size());
   }
+  return chain;
+}
+
+void add_forwarded(http::fields& fields, const ForwardedFor& forwarded) {
+  std::string chain = forwarded_for_chain(fields);  // set() below replaces every line of it
+  if (!chain.empty()) chain += ", ";
+  chain += forwarded.client_address;
+  fields.set("X-Forwarded-For", chain);
   fields.set("X-Forwarded-Proto", forwarded.proto);
   if (!forwarded.host.empty()) fields.set("X-Forwarded-Host", forwarded.host);
 }

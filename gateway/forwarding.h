@@ -16,7 +16,10 @@ struct ForwardedFor {
   std::string host;            // the Host the client asked for
 };
 
-// Appends the client to X-Forwarded-For and sets X-Forwarded-Proto/Host.
+// Every X-Forwarded-For line of the request joined with ", ", in order (a proxy may send several).
+std::string forwarded_for_chain(const http::fields& fields);
+
+// Appends the peer to X-Forwarded-For (one line: the chain, then the peer) and sets X-Forwarded-Proto/Host.
 void add_forwarded(http::fields& fields, const ForwardedFor& forwarded);
 
 }  // namespace parity::gateway

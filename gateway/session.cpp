@@ -5,6 +5,7 @@
 #include "config/routes.h"
 #include "core/http_message.h"
 #include "core/time_format.h"
+#include "gateway/client_address.h"
 #include "gateway/client_writer.h"
 #include "gateway/error_response.h"
 #include "gateway/forwarding.h"
@@ -125,6 +126,8 @@ class Session {
     const auto& cfg = *snapshot.config;
     const auto start = SteadyClock::now();
     auto& head = parser.get();
+    client_ = cfg.trusted_proxies.empty() ? peer_
+                                          : client_address(peer_, forwarded_for_chain(head), cfg.trusted_proxies);
     std::string request_id;
     if (auto it = head.find("X-Request-ID"); it != head.end() && is_valid_request_id(sv(it->value()))) {
       request_id = std::string(it->value());
@@ -191,7 +194,7 @@ class Session {
     if (snapshot.protect->api_keys) api_key = sv(head[bsv(snapshot.protect->api_key_header)]);
     protect::RequestFacts facts{sv(head.method_string()),
                                 match ? std::string_view(cfg.routes[match->index].name) : std::string_view(),
-                                peer_,
+                                client_,
                                 sv(head[http::field::origin]),
                                 sv(head[http::field::authorization]),
                                 api_key,
@@ -218,7 +221,7 @@ class Session {
       std::string no_body;
       keep = co_await write_local(204, "", std::move(no_body), request_id, version, head.keep_alive());
     } else {
-      state_.rejected(admission.reason, peer_, admission.message);
+      state_.rejected(admission.reason, client_, admission.message);
       GatewayError error{admission.status, admission.type, admission.message};
       keep = co_await write_error(error, request_id, version, head.keep_alive());
     }
@@ -276,7 +279,7 @@ class Session {
                                     loop_.mirror_pools,
                                     asio::any_io_executor(loop_.io.get_executor()),
                                     loop_.random,
-                                    peer_};
+                                    client_};
       if (state_.deps.traffic_capture) state_.deps.traffic_capture->offer(context);
       if (state_.deps.mirror) capture = state_.deps.mirror->begin(context);
     }
@@ -411,7 +414,7 @@ class Session {
     if (!cfg.access_log || !state_.deps.access_log) return;
     nlohmann::json line = {{"ts", format_rfc3339_ms(state_.deps.clock->now())},
                            {"request_id", request_id},
-                           {"client", peer_},
+                           {"client", client_},
                            {"method", method},
                            {"route", outcome.route},
                            {"status", outcome.status},
@@ -420,6 +423,7 @@ class Session {
                            {"backend", outcome.backend},
                            {"upstream_ms", outcome.upstream_ms},
                            {"instance", state_.deps.instance}};
+    if (client_ != peer_) line["peer"] = peer_;  // the trusted proxy the request came through
     if (!outcome.error.empty()) line["error"] = outcome.error;
     state_.deps.access_log->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
@@ -428,6 +432,7 @@ class Session {
   EventLoop& loop_;
   Stream& stream_;
   std::string peer_;
+  std::string client_ = peer_;  // the peer, or whom a trusted proxy forwarded for (this request's)
   bool tls_;
   std::vector<std::pair<std::string, std::string>> response_headers_;  // of the current request (CORS)
 };

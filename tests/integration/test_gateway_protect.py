@@ -193,6 +193,42 @@ def test_rate_limit_by_api_key_gives_each_key_its_bucket(gateways, echo_backend,
     assert a == [200, 200, 429] and b == [200, 200, 429]
 
 
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_bucket(gateways, echo_backend, pki, tmp_path):
+    # The test client stands in for a load balancer on 127.0.0.1 (docs/deploy.md puts nginx in front).
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path,
+                            rate_limit={"requests_per_second": 0.1, "burst": 2},
+                            trusted_proxies=["127.0.0.1", "::1"])
+    gw = gateways(config)
+    with httpx.Client(base_url=gw.url, verify=str(pki.ca_cert)) as c:
+        def statuses(xff):
+            return [c.get("/echo", headers={"X-Forwarded-For": xff}).status_code for _ in range(3)]
+        assert statuses("203.0.113.1") == [200, 200, 429]
+        # What the client wrote itself (leftmost) is not believed: the proxy's own entry (rightmost) is.
+        assert statuses("198.51.100.1, 203.0.113.2") == [200, 200, 429]
+        assert statuses("198.51.100.2, 203.0.113.2") == [429, 429, 429]
+        echoed = c.get("/echo", headers={"X-Forwarded-For": "203.0.113.3"}).json()
+    # The backend gets the chain with the proxy appended, as always.
+    assert [v for k, v in echoed["headers"] if k.lower() == "x-forwarded-for"] == ["203.0.113.3, 127.0.0.1"]
+    log = gw.log()
+    access = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert {"203.0.113.1", "203.0.113.2", "203.0.113.3"} <= {line["client"] for line in access}
+    assert all(line["peer"] == "127.0.0.1" for line in access if line["client"] != "127.0.0.1")
+    assert "rejected (rate_limited) from 203.0.113.1" in log
+    assert rejected(gw, pki, "rate_limited") == 5
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_not_believed(gateways, echo_backend, pki, tmp_path):
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path,
+                            rate_limit={"requests_per_second": 0.1, "burst": 2},
+                            trusted_proxies=["10.0.0.0/8"])   # not the test client's 127.0.0.1
+    gw = gateways(config)
+    with httpx.Client(base_url=gw.url, verify=str(pki.ca_cert)) as c:
+        got = [c.get("/echo", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(3)]
+    assert got == [200, 200, 429]   # one bucket: the peer's
+    access = [json.loads(line) for line in gw.log().splitlines() if line.startswith("{")]
+    assert access and all(line["client"] == "127.0.0.1" and "peer" not in line for line in access)
+
+
 # --- access -------------------------------------------------------------------------------------------
 
 def test_api_keys_from_file_constant_time_and_never_logged(gateways, echo_backend, pki, tmp_path):

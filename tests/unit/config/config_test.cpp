@@ -213,3 +213,20 @@ TEST_CASE("the compare section alone loads for parity diff") {
   CHECK(has_error(LoadResult{std::nullopt, bad.errors}, "comparee", "unknown key"));
   CHECK(has_error(LoadResult{std::nullopt, bad.errors}, "compare.ignore[0]", ""));
 }
+
+TEST_CASE("trusted_proxies: addresses and networks load; anything else names the entry") {
+  auto r = load_config_text(kBase + "trusted_proxies: [10.0.0.0/8, 127.0.0.1, \"fd00::/8\"]\n", "", no_env, {});
+  INFO(format_errors(r.errors));
+  REQUIRE(r.config);
+  REQUIRE(r.config->trusted_proxies.size() == 3);
+  CHECK(r.config->trusted_proxies[0].contains("10.1.2.3"));
+  CHECK(r.config->trusted_proxies[1].contains("127.0.0.1"));
+  CHECK_FALSE(r.config->trusted_proxies[1].contains("127.0.0.2"));
+  CHECK(load_config_text(kBase, "", no_env, {}).config->trusted_proxies.empty());  // default: nobody
+
+  auto bad = load_config_text(kBase + "trusted_proxies: [10.0.0.0/8, 10.0.0.1/8, lb.internal]\n", "", no_env, {});
+  CHECK_FALSE(bad.config);
+  CHECK(has_error(bad, "trusted_proxies[1]", "'10.0.0.1/8' is not an IP address or network"));
+  CHECK(has_error(bad, "trusted_proxies[2]", "'lb.internal'"));
+  CHECK(has_error(load_config_text(kBase + "trusted_proxies: 10.0.0.0/8\n", "", no_env, {}), "trusted_proxies", ""));
+}

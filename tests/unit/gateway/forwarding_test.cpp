@@ -33,3 +33,14 @@ TEST_CASE("X-Forwarded-For appends to an existing chain") {
   add_forwarded(f, {"10.0.0.2", "https", "api.example.test"});
   CHECK(f["X-Forwarded-For"] == "10.0.0.1, 10.0.0.2");
 }
+
+TEST_CASE("X-Forwarded-For sent as several lines keeps every entry, in order, as one line") {
+  http::fields f;
+  f.insert("X-Forwarded-For", "203.0.113.7");
+  f.insert("X-Other", "x");
+  f.insert("X-Forwarded-For", "10.0.0.5, 10.0.0.6");
+  CHECK(forwarded_for_chain(f) == "203.0.113.7, 10.0.0.5, 10.0.0.6");
+  add_forwarded(f, {"127.0.0.1", "https", ""});
+  CHECK(std::distance(f.equal_range("X-Forwarded-For").first, f.equal_range("X-Forwarded-For").second) == 1);
+  CHECK(f["X-Forwarded-For"] == "203.0.113.7, 10.0.0.5, 10.0.0.6, 127.0.0.1");
+}
