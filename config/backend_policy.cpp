@@ -69,10 +69,18 @@ void read_backend_policy(YamlReader& r, const YAML::Node& node, const std::strin
   }
   if (auto cb = r.section(node, "circuit_breaker", key); cb.IsMap()) {
     std::string ckey = key + ".circuit_breaker";
-    r.known_keys(cb, ckey, {"failures", "open_ms"});
+    r.known_keys(cb, ckey, {"failures", "open_ms", "failure_statuses"});
     b.circuit_breaker.failures = 5;  // the section present turns the breaker on
     r.read_positive(cb, "failures", ckey, b.circuit_breaker.failures);
     r.read_positive(cb, "open_ms", ckey, b.circuit_breaker.open_ms);
+    if (r.read(cb, "failure_statuses", ckey, b.circuit_breaker.failure_statuses)) {
+      for (int status : b.circuit_breaker.failure_statuses) {
+        if (status < 500 || status > 599) {
+          r.error(ckey + ".failure_statuses", std::to_string(status) +
+                                                  " is not a 5xx status (a 4xx is the client's fault, not the instance's)");
+        }
+      }
+    }
   }
   if (auto rt = r.section(node, "retries", key); rt.IsMap()) {
     std::string rkey = key + ".retries";

@@ -21,10 +21,12 @@ struct HealthCheckConfig {
 };
 
 // Opens after `failures` consecutive failed exchanges with an instance (connect/TLS/reset/timeout/
-// protocol errors); after open_ms one request probes it (half-open): success closes, failure re-opens.
+// protocol errors, and answers with one of `failure_statuses`); after open_ms one request probes it
+// (half-open): success closes, failure re-opens.
 struct BreakerConfig {
   int failures = 0;  // 0 = no breaker
   int open_ms = 5000;
+  std::vector<int> failure_statuses;  // e.g. 502, 503, 504; empty = an HTTP answer is never a failure
 };
 
 // Retries of a failed exchange on another instance (when there is one), only for idempotent methods

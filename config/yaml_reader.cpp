@@ -12,6 +12,7 @@ const char* type_name() {
   else if constexpr (std::is_same_v<T, std::string>) return "a string";
   else if constexpr (std::is_floating_point_v<T>) return "a number";
   else if constexpr (std::is_integral_v<T>) return "a whole number";
+  else if constexpr (std::is_same_v<T, std::vector<int>>) return "a list of whole numbers";
   else return "a list of strings";
 }
 
@@ -104,6 +105,14 @@ bool YamlReader::read(const YAML::Node& parent, const char* name, const std::str
         values.push_back(item.Scalar());
       }
       out = std::move(values);
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+      if (!node.IsSequence()) throw YAML::BadConversion(node.Mark());
+      std::vector<int> values;
+      for (const auto& item : node) {
+        if (!item.IsScalar()) throw YAML::BadConversion(item.Mark());
+        values.push_back(item.as<int>());
+      }
+      out = std::move(values);
     } else if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
       // yaml-cpp happily converts "-1" to a huge unsigned value: refuse negatives explicitly.
       if (!node.IsScalar() || node.Scalar().find('-') != std::string::npos) throw YAML::BadConversion(node.Mark());
@@ -126,6 +135,7 @@ template bool YamlReader::read(const YAML::Node&, const char*, const std::string
 template bool YamlReader::read(const YAML::Node&, const char*, const std::string&, std::size_t&);
 template bool YamlReader::read(const YAML::Node&, const char*, const std::string&, std::string&);
 template bool YamlReader::read(const YAML::Node&, const char*, const std::string&, std::vector<std::string>&);
+template bool YamlReader::read(const YAML::Node&, const char*, const std::string&, std::vector<int>&);
 
 bool YamlReader::read_positive(const YAML::Node& parent, const char* name, const std::string& parent_key, int& out) {
   if (!read(parent, name, parent_key, out)) return false;

@@ -60,4 +60,11 @@ void CircuitBreaker::on_abandoned() {
   if (state_ == BreakerState::half_open) probe_in_flight_ = false;
 }
 
+bool CircuitBreaker::is_failure_status(int status) const {
+  for (int s : config_.failure_statuses) {
+    if (s == status) return true;
+  }
+  return false;
+}
+
 }  // namespace parity::upstream

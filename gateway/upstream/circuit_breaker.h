@@ -29,6 +29,9 @@ class CircuitBreaker {
   // A request that ended without telling anything about the instance (the client left).
   void on_abandoned();
 
+  // Whether an HTTP answer with this status counts as a failure (config failure_statuses).
+  bool is_failure_status(int status) const;
+
   BreakerState state() const { return state_; }
   int consecutive_failures() const { return failures_; }
 

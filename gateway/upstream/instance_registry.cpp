@@ -53,21 +53,21 @@ void InstanceState::record(const Result& result, std::chrono::steady_clock::time
   exchanges_.inc();
   std::lock_guard lock(mutex_);
   auto before = breaker_.state();
-  switch (result.failure) {
-    case Failure::none:
-      breaker_.on_success();
-      break;
-    case Failure::aborted:
-      breaker_.on_abandoned();
-      break;
-    default:
-      failures_.inc();
-      if (breaker_.on_failure(now)) {
-        opens_.inc();
-        log_->warn("backend {} instance {}: circuit open after {} consecutive failure(s), last: {}",
-                   config::to_string(side_), url_, breaker_.consecutive_failures(), result.error);
-      }
-      break;
+  // An answer is a success unless its status is one the breaker is configured to count (503, say).
+  const bool failed_answer = result.failure == Failure::none && result.head_received &&
+                             breaker_.is_failure_status(result.status);
+  if (result.failure == Failure::none && !failed_answer) {
+    breaker_.on_success();
+  } else if (result.failure == Failure::aborted) {
+    breaker_.on_abandoned();
+  } else {
+    failures_.inc();
+    if (breaker_.on_failure(now)) {
+      opens_.inc();
+      log_->warn("backend {} instance {}: circuit open after {} consecutive failure(s), last: {}",
+                 config::to_string(side_), url_, breaker_.consecutive_failures(),
+                 failed_answer ? "answered HTTP " + std::to_string(result.status) : result.error);
+    }
   }
   if (before != breaker_.state()) {
     if (breaker_.state() == BreakerState::closed) {

@@ -99,6 +99,29 @@ def test_breaker_opens_after_n_failures_and_traffic_moves_to_the_live_instance(g
         assert [i["breaker"] for i in instances] == ["open", "closed"]
 
 
+def test_breaker_counts_the_configured_statuses_as_failures(gateways, tmp_path):
+    with start_echo("sick") as sick, start_echo("well") as well:
+        # Both get GET /status/503; the well one's base path (/ok) turns it into an ordinary echo (200).
+        legacy = {"instances": [sick.url, well.url + "/ok"],
+                  "circuit_breaker": {"failures": 2, "open_ms": 60000, "failure_statuses": [502, 503]}}
+        gw = gateways(config(tmp_path, legacy))
+        with httpx.Client(base_url=gw.url) as client:
+            answers = [client.get("/status/503") for _ in range(8)]
+        # Round robin: sick, well, sick (two 503s in a row for sick: open), well; then only well.
+        assert [r.status_code for r in answers] == [503, 200, 503] + [200] * 5
+        assert {r.headers["x-echo-name"] for r in answers[3:]} == {"well"}
+        assert metric(gw, "parity_backend_breaker_opens_total", backend="legacy", instance=sick.url) == 1
+        assert metric(gw, "parity_backend_failures_total", backend="legacy", instance=sick.url) == 2
+        assert "circuit open after 2 consecutive failure(s), last: answered HTTP 503" in gw.log()
+    # Without failure_statuses a 503 is an answer (the diff sees it), not a failure.
+    with start_echo("sick") as sick, start_echo("well") as well:
+        legacy = {"instances": [sick.url, well.url + "/ok"], "circuit_breaker": {"failures": 2, "open_ms": 60000}}
+        gw = gateways(config(tmp_path / "default", legacy))
+        with httpx.Client(base_url=gw.url) as client:
+            assert [client.get("/status/503").status_code for _ in range(6)] == [503, 200] * 3
+        assert metric(gw, "parity_backend_breaker_opens_total", backend="legacy", instance=sick.url) == 0
+
+
 def test_open_breaker_fails_fast_then_a_half_open_probe_closes_it(gateways, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"

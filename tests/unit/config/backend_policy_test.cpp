@@ -37,7 +37,7 @@ TEST_CASE("instances, balance, health_check, circuit_breaker and retries load") 
     instances: [{url: "http://127.0.0.1:8001", weight: 95}, {url: "http://127.0.0.1:8002", weight: 5}, "http://127.0.0.1:8003"]
     balance: weighted
     health_check: {interval_ms: 200, path: /ready, unhealthy_after: 3, healthy_after: 2, timeout_ms: 100}
-    circuit_breaker: {failures: 4, open_ms: 700}
+    circuit_breaker: {failures: 4, open_ms: 700, failure_statuses: [502, 503]}
     retries: {attempts: 2, backoff_ms: 10})");
   INFO(format_errors(r.errors));
   REQUIRE(r.config);
@@ -56,6 +56,7 @@ TEST_CASE("instances, balance, health_check, circuit_breaker and retries load") 
   CHECK(b.health_check.timeout_ms == 100);
   CHECK(b.circuit_breaker.failures == 4);
   CHECK(b.circuit_breaker.open_ms == 700);
+  CHECK(b.circuit_breaker.failure_statuses == std::vector<int>{502, 503});
   CHECK(b.retries.attempts == 2);
   CHECK(b.retries.backoff_ms == 10);
 }
@@ -86,6 +87,12 @@ TEST_CASE("bad instance and policy keys name the key and the reason") {
                   "backends.legacy.health_check.path", "/"));
   CHECK(has_error(load_with_legacy(R"({url: "http://a:1", circuit_breaker: {failures: 0}})"),
                   "backends.legacy.circuit_breaker.failures", "> 0"));
+  CHECK(has_error(load_with_legacy(R"({url: "http://a:1", circuit_breaker: {failure_statuses: [503, 429]}})"),
+                  "backends.legacy.circuit_breaker.failure_statuses", "429 is not a 5xx status"));
+  CHECK(has_error(load_with_legacy(R"({url: "http://a:1", circuit_breaker: {failure_statuses: 503}})"),
+                  "backends.legacy.circuit_breaker.failure_statuses", "a list of whole numbers"));
+  CHECK(has_error(load_with_legacy(R"({url: "http://a:1", circuit_breaker: {failure_statuses: [x]}})"),
+                  "backends.legacy.circuit_breaker.failure_statuses", "a list of whole numbers"));
   CHECK(has_error(load_with_legacy(R"({url: "http://a:1", retries: {attempts: 11}})"),
                   "backends.legacy.retries.attempts", "0 to 10"));
   CHECK(has_error(load_with_legacy(R"({url: "http://a:1", retries: {backoff_ms: -5}})"),

@@ -10,7 +10,7 @@ const CircuitBreaker::TimePoint t0{std::chrono::seconds(100)};
 }
 
 TEST_CASE("the breaker opens after N consecutive failures and refuses until open_ms passed") {
-  CircuitBreaker b({.failures = 3, .open_ms = 1000});
+  CircuitBreaker b({.failures = 3, .open_ms = 1000, .failure_statuses = {}});
   CHECK(b.allow(t0));
   CHECK_FALSE(b.on_failure(t0));
   CHECK_FALSE(b.on_failure(t0));
@@ -25,7 +25,7 @@ TEST_CASE("the breaker opens after N consecutive failures and refuses until open
 }
 
 TEST_CASE("half-open lets exactly one probe through; its success closes the breaker") {
-  CircuitBreaker b({.failures = 1, .open_ms = 1000});
+  CircuitBreaker b({.failures = 1, .open_ms = 1000, .failure_statuses = {}});
   b.on_failure(t0);
   CHECK(b.would_allow(t0 + 1000ms));
   CHECK(b.allow(t0 + 1000ms));
@@ -37,7 +37,7 @@ TEST_CASE("half-open lets exactly one probe through; its success closes the brea
 }
 
 TEST_CASE("a failed probe opens the breaker again for another open_ms") {
-  CircuitBreaker b({.failures = 2, .open_ms = 1000});
+  CircuitBreaker b({.failures = 2, .open_ms = 1000, .failure_statuses = {}});
   b.on_failure(t0);
   b.on_failure(t0);
   REQUIRE(b.allow(t0 + 1500ms));
@@ -48,7 +48,7 @@ TEST_CASE("a failed probe opens the breaker again for another open_ms") {
 }
 
 TEST_CASE("an abandoned or lost probe does not hold the breaker half-open for ever") {
-  CircuitBreaker b({.failures = 1, .open_ms = 1000});
+  CircuitBreaker b({.failures = 1, .open_ms = 1000, .failure_statuses = {}});
   b.on_failure(t0);
   REQUIRE(b.allow(t0 + 1000ms));
   b.on_abandoned();  // the client left: another request may probe
@@ -59,8 +59,18 @@ TEST_CASE("an abandoned or lost probe does not hold the breaker half-open for ev
 }
 
 TEST_CASE("failures 0 disables the breaker") {
-  CircuitBreaker b({.failures = 0, .open_ms = 1000});
+  CircuitBreaker b({.failures = 0, .open_ms = 1000, .failure_statuses = {}});
   for (int i = 0; i < 100; ++i) CHECK_FALSE(b.on_failure(t0));
   CHECK(b.allow(t0));
   CHECK(b.state() == BreakerState::closed);
+}
+
+TEST_CASE("only the configured statuses count as failed answers") {
+  CircuitBreaker none({.failures = 1, .open_ms = 1000, .failure_statuses = {}});
+  CHECK_FALSE(none.is_failure_status(503));
+  CircuitBreaker some({.failures = 1, .open_ms = 1000, .failure_statuses = {502, 503}});
+  CHECK(some.is_failure_status(503));
+  CHECK(some.is_failure_status(502));
+  CHECK_FALSE(some.is_failure_status(500));
+  CHECK_FALSE(some.is_failure_status(200));
 }
