@@ -12,6 +12,7 @@ namespace ip = boost::asio::ip;
 
 // The address as 4 (IPv4, or IPv4-mapped IPv6) or 16 bytes.
 bool address_bytes(std::string_view text, bool& v4, std::array<unsigned char, 16>& out) {
+  if (text.find('\0') != std::string_view::npos) return false;  // the parser would stop there
   boost::system::error_code ec;
   auto address = ip::make_address(std::string(text), ec);
   if (ec) return false;
@@ -43,6 +44,7 @@ bool same_prefix(const std::array<unsigned char, 16>& a, const std::array<unsign
 }  // namespace
 
 std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   IpNetwork n;
   n.text_ = std::string(text);
   const auto slash = text.find('/');
@@ -63,6 +65,13 @@ std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {
   }
   const auto net = ip::make_network_v6(std::string(text), ec);
   if (ec || net.network() != net.address()) return std::nullopt;
+  if (net.network().is_v4_mapped() && net.prefix_length() >= 96) {  // ::ffff:10.0.0.0/104 = 10.0.0.0/8
+    const auto b = ip::make_address_v4(ip::v4_mapped, net.network()).to_bytes();
+    std::copy(b.begin(), b.end(), n.bytes_.begin());
+    n.v4_ = true;
+    n.prefix_ = net.prefix_length() - 96;
+    return n;
+  }
   const auto b = net.network().to_bytes();
   std::copy(b.begin(), b.end(), n.bytes_.begin());
   n.v4_ = false;

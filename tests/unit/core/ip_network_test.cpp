@@ -35,6 +35,12 @@ TEST_CASE("ip networks: addresses and CIDR, v4 and v6") {
   REQUIRE(loopback);
   CHECK(loopback->contains("::1"));
 
+  auto mapped = IpNetwork::parse("::ffff:10.0.0.0/104");  // the IPv4-mapped spelling of 10.0.0.0/8
+  REQUIRE(mapped);
+  CHECK(mapped->contains("10.9.9.9"));
+  CHECK(mapped->contains("::ffff:10.9.9.9"));
+  CHECK_FALSE(mapped->contains("11.0.0.1"));
+
   auto all = IpNetwork::parse("0.0.0.0/0");
   REQUIRE(all);
   CHECK(all->contains("203.0.113.7"));
@@ -46,4 +52,7 @@ TEST_CASE("ip networks: what is refused") {
     INFO(bad);
     CHECK_FALSE(IpNetwork::parse(bad));
   }
+  using namespace std::string_view_literals;
+  CHECK_FALSE(IpNetwork::parse("10.0.0.1\0junk"sv));  // not cut at the NUL
+  CHECK_FALSE(IpNetwork::parse("10.0.0.1")->contains("10.0.0.1\0junk"sv));
 }
