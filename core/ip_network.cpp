@@ -1,5 +1,6 @@
 #include "core/ip_network.h"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
@@ -10,25 +11,22 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-// The address as 4 (IPv4, or IPv4-mapped IPv6) or 16 bytes.
-bool address_bytes(std::string_view text, bool& v4, std::array<unsigned char, 16>& out) {
-  if (text.find('\0') != std::string_view::npos) return false;  // the parser would stop there
-  boost::system::error_code ec;
-  auto address = ip::make_address(std::string(text), ec);
-  if (ec) return false;
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = ip::make_address_v4(ip::v4_mapped, address.to_v6());
-  }
-  out.fill(0);
-  v4 = address.is_v4();
-  if (v4) {
-    const auto b = address.to_v4().to_bytes();
+// An IPv4-mapped IPv6 address as the IPv4 address it stands for; others as they are.
+ip::address unmapped(const ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, a.to_v6());
+  return a;
+}
+
+std::array<unsigned char, 16> bytes_of(const ip::address& a) {
+  std::array<unsigned char, 16> out{};
+  if (a.is_v4()) {
+    const auto b = a.to_v4().to_bytes();
     std::copy(b.begin(), b.end(), out.begin());
   } else {
-    const auto b = address.to_v6().to_bytes();
+    const auto b = a.to_v6().to_bytes();
     std::copy(b.begin(), b.end(), out.begin());
   }
-  return true;
+  return out;
 }
 
 bool same_prefix(const std::array<unsigned char, 16>& a, const std::array<unsigned char, 16>& b, unsigned prefix) {
@@ -41,49 +39,42 @@ bool same_prefix(const std::array<unsigned char, 16>& a, const std::array<unsign
   return (a[i] & mask) == (b[i] & mask);
 }
 
+bool has_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }  // parsers stop there
+
 }  // namespace
 
+std::optional<IpNetwork> IpNetwork::address(std::string_view text) {
+  if (has_nul(text)) return std::nullopt;
+  boost::system::error_code ec;
+  const auto a = unmapped(ip::make_address(std::string(text), ec));
+  if (ec) return std::nullopt;
+  return IpNetwork(a.is_v4(), bytes_of(a), a.is_v4() ? 32 : 128, text);
+}
+
 std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {
-  if (text.find('\0') != std::string_view::npos) return std::nullopt;
-  IpNetwork n;
-  n.text_ = std::string(text);
-  const auto slash = text.find('/');
-  if (slash == std::string_view::npos) {
-    if (!address_bytes(text, n.v4_, n.bytes_)) return std::nullopt;
-    n.prefix_ = n.v4_ ? 32 : 128;
-    return n;
-  }
+  if (text.find('/') == std::string_view::npos) return address(text);
+  if (has_nul(text)) return std::nullopt;
   boost::system::error_code ec;
   if (text.find(':') == std::string_view::npos) {
     const auto net = ip::make_network_v4(std::string(text), ec);
     if (ec || net.network() != net.address()) return std::nullopt;  // host bits set
-    const auto b = net.network().to_bytes();
-    std::copy(b.begin(), b.end(), n.bytes_.begin());
-    n.v4_ = true;
-    n.prefix_ = net.prefix_length();
-    return n;
+    return IpNetwork(true, bytes_of(net.network()), net.prefix_length(), text);
   }
   const auto net = ip::make_network_v6(std::string(text), ec);
   if (ec || net.network() != net.address()) return std::nullopt;
   if (net.network().is_v4_mapped() && net.prefix_length() >= 96) {  // ::ffff:10.0.0.0/104 = 10.0.0.0/8
-    const auto b = ip::make_address_v4(ip::v4_mapped, net.network()).to_bytes();
-    std::copy(b.begin(), b.end(), n.bytes_.begin());
-    n.v4_ = true;
-    n.prefix_ = net.prefix_length() - 96;
-    return n;
+    return IpNetwork(true, bytes_of(unmapped(net.network())), net.prefix_length() - 96, text);
   }
-  const auto b = net.network().to_bytes();
-  std::copy(b.begin(), b.end(), n.bytes_.begin());
-  n.v4_ = false;
-  n.prefix_ = net.prefix_length();
-  return n;
+  return IpNetwork(false, bytes_of(net.network()), net.prefix_length(), text);
+}
+
+bool IpNetwork::contains(const IpNetwork& inner) const {
+  return inner.v4_ == v4_ && inner.prefix_ >= prefix_ && same_prefix(inner.bytes_, bytes_, prefix_);
 }
 
 bool IpNetwork::contains(std::string_view address) const {
-  bool v4 = false;
-  std::array<unsigned char, 16> bytes{};
-  if (!address_bytes(address, v4, bytes) || v4 != v4_) return false;
-  return same_prefix(bytes, bytes_, prefix_);
+  const auto parsed = IpNetwork::address(address);
+  return parsed && contains(*parsed);
 }
 
 }  // namespace parity
