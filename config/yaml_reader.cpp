@@ -7,6 +7,11 @@ namespace parity::config {
 namespace {
 
 template <class T>
+inline constexpr bool is_list = false;
+template <class Item>
+inline constexpr bool is_list<std::vector<Item>> = true;
+
+template <class T>
 const char* type_name() {
   if constexpr (std::is_same_v<T, bool>) return "a boolean (true/false)";
   else if constexpr (std::is_same_v<T, std::string>) return "a string";
@@ -97,20 +102,12 @@ bool YamlReader::read(const YAML::Node& parent, const char* name, const std::str
   YAML::Node node = parent[name];
   if (!node) return false;
   try {
-    if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    if constexpr (is_list<T>) {
       if (!node.IsSequence()) throw YAML::BadConversion(node.Mark());
-      std::vector<std::string> values;
+      T values;
       for (const auto& item : node) {
         if (!item.IsScalar()) throw YAML::BadConversion(item.Mark());
-        values.push_back(item.Scalar());
-      }
-      out = std::move(values);
-    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
-      if (!node.IsSequence()) throw YAML::BadConversion(node.Mark());
-      std::vector<int> values;
-      for (const auto& item : node) {
-        if (!item.IsScalar()) throw YAML::BadConversion(item.Mark());
-        values.push_back(item.as<int>());
+        values.push_back(item.as<typename T::value_type>());
       }
       out = std::move(values);
     } else if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
