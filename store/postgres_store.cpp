@@ -37,6 +37,26 @@ std::string result_error(const Result& r, pg_conn* conn) {
   return trimmed(PQerrorMessage(conn));
 }
 
+// One statement: its result, or null with `error` set (prefixed with `context` when given).
+Result run(pg_conn* conn, const char* sql, std::string& error, const char* context = "") {
+  Result r(PQexec(conn, sql));
+  if (ok(r)) return r;
+  error = context + result_error(r, conn);
+  return Result();
+}
+
+void rollback(pg_conn* conn) { Result(PQexec(conn, "ROLLBACK")); }
+
+// The digest of a row that record_key holds: every column of the record, the timestamp to the
+// microsecond in UTC, NULL told apart from '' (concat_ws skips NULLs, so they become \x1e). Computed by
+// the server from the stored values, so a record read back from a JSONL file again gets the same key.
+// (A macro: it is pasted into migration 2 and into the insert at compile time.)
+#define PARITY_RECORD_KEY                                                                                     \
+  "md5(concat_ws(E'\\x1f', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), instance, "     \
+  "request_id, method, route, target, served_by, verdict, legacy_status, legacy_latency_ms, legacy_bytes, "  \
+  "coalesce(legacy_error, E'\\x1e'), candidate_status, candidate_latency_ms, candidate_bytes, "            \
+  "coalesce(candidate_error, E'\\x1e'), differences::text, coalesce(sample::text, E'\\x1e')))"
+
 // Migrations by target version; each runs once, in order, inside the migration transaction.
 constexpr const char* kMigrations[] = {
     // 1: the records table and the indexes of the report's queries (window, instance, route).
@@ -71,28 +91,13 @@ CREATE INDEX parity_records_route ON parity_records (route, method);
     // get their key, and exact duplicates among them are removed (the oldest row stays).
     R"sql(
 ALTER TABLE parity_records ADD COLUMN record_key text;
-UPDATE parity_records SET record_key = @KEY@;
+UPDATE parity_records SET record_key = )sql" PARITY_RECORD_KEY R"sql(;
 DELETE FROM parity_records a USING parity_records b WHERE a.record_key = b.record_key AND a.id > b.id;
 ALTER TABLE parity_records ALTER COLUMN record_key SET NOT NULL;
 CREATE UNIQUE INDEX parity_records_key ON parity_records (record_key);
 )sql",
 };
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion);
-
-// The digest of a row that record_key holds: every column of the record, the timestamp to the
-// microsecond in UTC, NULL told apart from '' (concat_ws skips NULLs, so they become \x1e). Computed by
-// the server from the stored values, so a record read back from a JSONL file again gets the same key.
-constexpr const char* kRecordKey =
-    "md5(concat_ws(E'\\x1f', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), instance, request_id, "
-    "method, route, target, served_by, verdict, legacy_status, legacy_latency_ms, legacy_bytes, "
-    "coalesce(legacy_error, E'\\x1e'), candidate_status, candidate_latency_ms, candidate_bytes, "
-    "coalesce(candidate_error, E'\\x1e'), differences::text, coalesce(sample::text, E'\\x1e')))";
-
-std::string with_key(std::string sql) {
-  const auto at = sql.find("@KEY@");
-  if (at != std::string::npos) sql.replace(at, 5, kRecordKey);
-  return sql;
-}
 
 // A constant of our own for pg_advisory_xact_lock: "parity" in ASCII.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(112971114105116121)";
@@ -108,10 +113,10 @@ constexpr const char* kCreateIncoming =
     "CREATE TEMP TABLE IF NOT EXISTS parity_incoming ON COMMIT DELETE ROWS AS SELECT " PARITY_RECORD_COLUMNS
     " FROM parity_records WITH NO DATA";
 constexpr const char* kCopy = "COPY parity_incoming (" PARITY_RECORD_COLUMNS ") FROM STDIN";
-const std::string kMoveIncoming = with_key("INSERT INTO parity_records (" PARITY_RECORD_COLUMNS
-                                           ", record_key) SELECT " PARITY_RECORD_COLUMNS
-                                           ", @KEY@ FROM parity_incoming ON CONFLICT (record_key) DO NOTHING");
+constexpr const char* kMoveIncoming = "INSERT INTO parity_records (" PARITY_RECORD_COLUMNS ", record_key) SELECT "
+    PARITY_RECORD_COLUMNS ", " PARITY_RECORD_KEY " FROM parity_incoming ON CONFLICT (record_key) DO NOTHING";
 #undef PARITY_RECORD_COLUMNS
+#undef PARITY_RECORD_KEY
 
 // Text as PostgreSQL text accepts it: valid UTF-8 (invalid bytes become U+FFFD, as in a JSONL line) and no
 // NUL, which no text column can hold.
@@ -298,13 +303,8 @@ bool PostgresStore::connect(std::string& error) {
 }
 
 bool PostgresStore::migrate(std::string& error) {
-  auto exec = [&](const char* sql) {
-    Result r(PQexec(conn_, sql));
-    if (ok(r)) return r;
-    error = "schema migration failed: " + result_error(r, conn_);
-    return Result();
-  };
-  auto rollback = [&] { Result(PQexec(conn_, "ROLLBACK")); };
+  auto exec = [&](const char* sql) { return run(conn_, sql, error, "schema migration failed: "); };
+  auto rollback = [&] { store::rollback(conn_); };
   if (!exec("BEGIN") || !exec(kMigrationLock) ||
       !exec("CREATE TABLE IF NOT EXISTS parity_schema_version (version integer PRIMARY KEY, "
             "applied_at timestamptz NOT NULL DEFAULT now())")) {
@@ -325,7 +325,7 @@ bool PostgresStore::migrate(std::string& error) {
   }
   for (int v = version + 1; v <= kPostgresSchemaVersion; ++v) {
     const std::string mark = "INSERT INTO parity_schema_version (version) VALUES (" + std::to_string(v) + ")";
-    if (!exec(with_key(kMigrations[v - 1]).c_str()) || !exec(mark.c_str())) {
+    if (!exec(kMigrations[v - 1]) || !exec(mark.c_str())) {
       rollback();
       return false;
     }
@@ -344,15 +344,11 @@ bool PostgresStore::insert(const std::vector<Record>& batch, std::string& error,
     error = "not connected";
     return false;
   }
-  auto exec = [&](const char* sql) {
-    Result r(PQexec(conn_, sql));
-    if (!ok(r)) error = result_error(r, conn_);
-    return ok(r) ? std::move(r) : Result();
-  };
+  auto exec = [&](const char* sql) { return run(conn_, sql, error); };
   // One transaction: the whole batch is stored, or none of it.
   if (!exec("BEGIN")) return false;
   auto fail = [&] {
-    Result(PQexec(conn_, "ROLLBACK"));
+    rollback(conn_);
     return false;
   };
   if (!exec(kCreateIncoming)) return fail();
@@ -376,7 +372,7 @@ bool PostgresStore::insert(const std::vector<Record>& batch, std::string& error,
     }
   }
   if (!copied) return fail();
-  Result moved = exec(kMoveIncoming.c_str());
+  Result moved = exec(kMoveIncoming);
   if (!moved) return fail();
   const std::uint64_t n = std::strtoull(PQcmdTuples(moved.get()), nullptr, 10);
   if (!exec("COMMIT")) return fail();
