@@ -1,6 +1,5 @@
 #include "gateway/start_only_settings.h"
 
-
 namespace parity::gateway {
 
 namespace {

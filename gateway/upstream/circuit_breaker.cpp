@@ -1,5 +1,7 @@
 #include "gateway/upstream/circuit_breaker.h"
 
+#include <algorithm>
+
 namespace parity::upstream {
 
 const char* to_string(BreakerState state) {
@@ -61,10 +63,8 @@ void CircuitBreaker::on_abandoned() {
 }
 
 bool CircuitBreaker::is_failure_status(int status) const {
-  for (int s : config_.failure_statuses) {
-    if (s == status) return true;
-  }
-  return false;
+  const auto& listed = config_.failure_statuses;
+  return std::find(listed.begin(), listed.end(), status) != listed.end();
 }
 
 }  // namespace parity::upstream
