@@ -1,6 +1,7 @@
 #include "gateway/server.h"
 
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <thread>
 
 #include "config/url.h"
@@ -276,6 +277,9 @@ void Server::Impl::finish_when_drained(std::chrono::steady_clock::time_point dea
 
 void Server::run() {
   auto& im = *impl_;
+  // The client TLS socket (tls_socket.h) writes through OpenSSL, whose write() to a client that has
+  // gone raises SIGPIPE; as nginx does, the gateway takes that as the EPIPE it also returns.
+  std::signal(SIGPIPE, SIG_IGN);
   im.signals = std::make_unique<asio::signal_set>(im.loops[0]->io, SIGTERM, SIGINT, SIGHUP);
   im.handle_signals();
   asio::co_spawn(im.loops[0]->io, im.accept_loop(), asio::detached);

@@ -13,6 +13,8 @@
 #include "gateway/request_id.h"
 #include "gateway/upstream/retry_policy.h"
 #include "gateway/server_state.h"
+#include "gateway/timed_socket.h"
+#include "gateway/tls_socket.h"
 #include "shadow/mirror.h"
 #include "shadow/traffic_capture.h"
 
@@ -450,19 +452,21 @@ asio::awaitable<void> serve_connection(ServerState& state, EventLoop& loop, tcp:
   const auto handshake_timeout = std::chrono::milliseconds(current->config->limits.request_timeout_ms);
   const auto server_tls = current->server_tls;
   if (!server_tls) {
-    beast::tcp_stream stream(std::move(socket));
-    Session<beast::tcp_stream> session(state, loop, stream, peer, false);
+    TimedSocket stream(std::move(socket));
+    Session<TimedSocket> session(state, loop, stream, peer, false);
     co_await session.run();
     co_return;
   }
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *server_tls);
-  beast::get_lowest_layer(stream).expires_after(handshake_timeout);
-  co_await stream.async_handshake(asio::ssl::stream_base::server, await_ec(ec));
-  if (ec) {
+  TlsSocket stream(std::move(socket), server_tls->native_handle());
+  if (stream.valid()) {
+    stream.expires_after(handshake_timeout);
+    co_await stream.async_handshake(await_ec(ec));
+  }
+  if (!stream.valid() || ec) {
     state.deps.metrics->counter("parity_tls_handshake_failures_total", {}, "Failed client TLS handshakes").inc();
     co_return;
   }
-  Session<beast::ssl_stream<beast::tcp_stream>> session(state, loop, stream, peer, true);
+  Session<TlsSocket> session(state, loop, stream, peer, true);
   co_await session.run();
 }
 

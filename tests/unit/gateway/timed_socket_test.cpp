@@ -1,0 +1,127 @@
+// TimedSocket over loopback: connect and transfer within the deadline, a silent peer read as beast's
+// timeout, and the deadline following the socket when the TimedSocket is moved (as the upstream pool
+// moves a fresh connection into its slot, or under an ssl::stream).
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
+#include <optional>
+
+#include "gateway/timed_socket.h"
+
+namespace parity::gateway {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct Loopback {
+  asio::io_context io;
+  tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+  std::optional<tcp::socket> peer;  // the accepted side, kept open and silent
+
+  void accept_one() {
+    asio::co_spawn(
+        io, [this]() -> asio::awaitable<void> { peer.emplace(co_await acceptor.async_accept(asio::use_awaitable)); },
+        asio::detached);
+  }
+  std::array<tcp::endpoint, 1> endpoints() { return {acceptor.local_endpoint()}; }
+};
+
+}  // namespace
+
+TEST_CASE("TimedSocket connects and carries bytes both ways within its deadline") {
+  Loopback net;
+  net.accept_one();
+  error_code ec;
+  std::string got(5, '\0');
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        TimedSocket s(net.io.get_executor());
+        s.expires_after(std::chrono::seconds(5));
+        co_await s.async_connect(net.endpoints(), await_ec(ec));
+        if (ec) co_return;
+        co_await asio::async_write(s, asio::buffer("ping!", 5), await_ec(ec));
+        if (ec) co_return;
+        std::string echo(5, '\0');
+        co_await asio::async_read(*net.peer, asio::buffer(echo), asio::use_awaitable);
+        co_await asio::async_write(*net.peer, asio::buffer(echo), asio::use_awaitable);
+        co_await asio::async_read(s, asio::buffer(got), await_ec(ec));
+      },
+      asio::detached);
+  net.io.run();
+  CHECK_FALSE(ec);
+  CHECK(got == "ping!");
+}
+
+TEST_CASE("TimedSocket fails a read from a silent peer with beast's timeout, after being moved too") {
+  Loopback net;
+  net.accept_one();
+  const bool move_it = GENERATE(false, true);
+  error_code ec;
+  Clock::duration waited{};
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        TimedSocket first(net.io.get_executor());
+        co_await first.async_connect(net.endpoints(), asio::use_awaitable);
+        first.expires_after(milliseconds(100));
+        // The deadline must close the socket where it lives now, not where it was armed.
+        std::optional<TimedSocket> moved;
+        if (move_it) moved.emplace(std::move(first));
+        TimedSocket& s = move_it ? *moved : first;
+        const auto start = Clock::now();
+        char byte;
+        co_await s.async_read_some(asio::buffer(&byte, 1), await_ec(ec));
+        waited = Clock::now() - start;
+      },
+      asio::detached);
+  net.io.run();
+  CHECK(ec == beast::error::timeout);
+  CHECK(waited >= milliseconds(80));
+  CHECK(waited < milliseconds(3000));
+}
+
+TEST_CASE("TimedSocket's deadline set later than a pending one is honoured at the later time") {
+  Loopback net;
+  net.accept_one();
+  error_code ec;
+  Clock::duration waited{};
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        TimedSocket s(net.io.get_executor());
+        co_await s.async_connect(net.endpoints(), asio::use_awaitable);
+        const auto start = Clock::now();
+        s.expires_after(milliseconds(50));
+        s.expires_after(milliseconds(300));
+        char byte;
+        co_await s.async_read_some(asio::buffer(&byte, 1), await_ec(ec));
+        waited = Clock::now() - start;
+      },
+      asio::detached);
+  net.io.run();
+  CHECK(ec == beast::error::timeout);
+  CHECK(waited >= milliseconds(295));
+}
+
+TEST_CASE("TimedSocket::expires_never leaves no timer wait behind to hold io_context::run") {
+  Loopback net;
+  net.accept_one();
+  std::optional<TimedSocket> kept;  // outlives run(), as an idle connection in a pool does
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        kept.emplace(net.io.get_executor());
+        kept->expires_after(std::chrono::seconds(30));
+        co_await kept->async_connect(net.endpoints(), asio::use_awaitable);
+        kept->expires_never();
+      },
+      asio::detached);
+  const auto start = Clock::now();
+  net.io.run();
+  CHECK(Clock::now() - start < std::chrono::seconds(10));
+  CHECK(kept->socket().is_open());
+}
+
+}  // namespace parity::gateway
