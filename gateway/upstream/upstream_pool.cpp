@@ -7,15 +7,15 @@
 #include <limits>
 #include <variant>
 
-#include "gateway/upstream/lazy_deadline.h"
+#include "gateway/timed_socket.h"
 #include "gateway/upstream/wire_format.h"
 
 namespace parity::upstream {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = gateway::TimedSocket;
+using TlsStream = beast::ssl_stream<gateway::TimedSocket>;
 
 std::chrono::microseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
@@ -85,7 +85,6 @@ struct Pool::Connection {
   beast::flat_buffer buffer;
   std::string wire;   // the serialized request head, reused
   PieceBuffer piece;  // where response body pieces land, reused
-  LazyDeadline deadline;  // the read timeout, moved lazily (the connect timeout was set directly)
   std::chrono::steady_clock::time_point idle_since;  // when it was put back into the pool
 
   PlainStream& tcp() {
@@ -130,7 +129,7 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
   }
   plain.socket().set_option(tcp::no_delay(true), ec);
   if (!target_.tls) {
-    co_return std::make_unique<Connection>(Connection{std::move(plain), {}, {}, {}, {}, {}});
+    co_return std::make_unique<Connection>(Connection{std::move(plain), {}, {}, {}, {}});
   }
   TlsStream secure(std::move(plain), *tls_);
   // SNI and host-name verification (IP addresses are checked against the certificate's IP SANs).
@@ -146,19 +145,19 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
                    ec.message();
     co_return nullptr;
   }
-  co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}, {}, {}});
+  co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}, {}});
 }
 
 // One request/response on an open connection; returns whether the connection can be reused.
 // A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
 template <class Stream>
-static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer, LazyDeadline& deadline,
+static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
                                          beast::flat_buffer& buffer, std::string& wire, PieceBuffer& piece,
                                          const Request& request,
                                          ResponseHandler& handler,
                                          const Target& target, Result& result, bool& sent, error_code& ec) {
   auto start = Clock::now();
-  deadline.arm(tcp_layer, target.read_timeout);
+  tcp_layer.expires_after(target.read_timeout);
   // Head and body in one gather write; a request marked chunked gets its body as one chunk.
   wire.clear();
   append_request_head(wire, request.base());
@@ -181,7 +180,7 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   // Bodies are streamed, never held whole. (Beast 1.74 treats body_limit(none) as a zero limit.)
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   parser.skip(request.method() == http::verb::head);
-  deadline.arm(tcp_layer, target.read_timeout);
+  tcp_layer.expires_after(target.read_timeout);
   co_await http::async_read_header(stream, buffer, parser, await_ec(ec));
   if (ec) co_return false;
   result.head_received = true;
@@ -195,7 +194,7 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   while (!parser.is_done()) {
     parser.get().body().data = piece.data();
     parser.get().body().size = PieceBuffer::kSize;
-    deadline.arm(tcp_layer, target.read_timeout);
+    tcp_layer.expires_after(target.read_timeout);
     co_await http::async_read_some(stream, buffer, parser, await_ec(ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return false;
@@ -223,7 +222,7 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, R
   PlainStream& tcp_layer = conn.tcp();
   auto operation = std::visit(
       [&](auto& stream) {
-        return exchange_on(stream, tcp_layer, conn.deadline, conn.buffer, conn.wire, conn.piece, request, handler,
+        return exchange_on(stream, tcp_layer, conn.buffer, conn.wire, conn.piece, request, handler,
                            target_, result, sent, ec);
       },
       conn.stream);
@@ -246,7 +245,7 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, R
 // retried on a fresh connection, a POST answers 502.
 static constexpr auto kTrustedIdle = std::chrono::milliseconds(100);
 
-static bool still_open(beast::tcp_stream& stream) {
+static bool still_open(PlainStream& stream) {
   char byte;
   ssize_t n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -302,6 +301,7 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
     const auto now = Clock::now();
     if (reusable && target_.max_idle > 0 && room) {
       conn->idle_since = now;
+      conn->tcp().expires_never();
       idle_.push_back(std::move(conn));
     }
     result.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - start);
