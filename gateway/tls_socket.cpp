@@ -20,7 +20,7 @@ TlsSocket::TlsSocket(tcp::socket socket, SSL_CTX* ctx)
   }
   // Partial writes as asio::ssl::stream: a write completes once a record is out. Read-ahead: one
   // recv takes whatever the kernel has, not a record header then its body.
-  SSL_set_mode(ssl_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_set_mode(ssl_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   SSL_set_read_ahead(ssl_.get(), 1);
   SSL_set_accept_state(ssl_.get());
 }
