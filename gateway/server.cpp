@@ -106,7 +106,9 @@ bool Server::start(std::string& error) {
   // The listener's TLS context is part of the snapshot (control.init built it): reloads renew it.
   unsigned threads = cfg.threads > 0 ? static_cast<unsigned>(cfg.threads) : std::max(1u, std::thread::hardware_concurrency());
   std::mt19937_64 seeder(im.state.deps.seed);
-  for (unsigned i = 0; i < threads; ++i) im.loops.push_back(std::make_unique<EventLoop>(seeder(), &im.state.instances));
+  for (unsigned i = 0; i < threads; ++i) {
+    im.loops.push_back(std::make_unique<EventLoop>(seeder(), &im.state.instances, *im.state.deps.metrics));
+  }
 
   std::string reason;
   auto listen = config::parse_host_port(cfg.listen, reason);

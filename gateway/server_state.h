@@ -11,6 +11,7 @@
 #include "core/warning_throttle.h"
 #include "gateway/asio.h"
 #include "gateway/protect/rate_limiter.h"
+#include "gateway/request_metrics.h"
 #include "gateway/server.h"
 #include "gateway/snapshot.h"
 #include "gateway/upstream/pool_set.h"
@@ -26,13 +27,17 @@ struct ConnectionHandle {
 // One event loop: an io_context run by one thread, with its own pools and random source, so a
 // request never crosses threads on the client path.
 struct EventLoop {
-  EventLoop(std::uint64_t seed, upstream::InstanceRegistry* instances)
-      : random(seed), pools(io.get_executor(), instances, seed + 1), mirror_pools(io.get_executor(), instances, seed + 2) {}
+  EventLoop(std::uint64_t seed, upstream::InstanceRegistry* instances, MetricsRegistry& metrics)
+      : random(seed),
+        pools(io.get_executor(), instances, seed + 1),
+        mirror_pools(io.get_executor(), instances, seed + 2),
+        request_metrics(metrics) {}
   asio::io_context io{1};
   std::mt19937_64 random;
   upstream::PoolSet pools;         // the served side's connections
   upstream::PoolSet mirror_pools;  // the shadow's own connections, with the mirror timeout
   std::list<ConnectionHandle*> connections;  // touched only on this loop's thread
+  RequestMetrics request_metrics;            // likewise
 };
 
 struct ServerState {

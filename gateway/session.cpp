@@ -403,16 +403,7 @@ class Session {
 
   void account(const config::Config& cfg, std::string_view method, const std::string& request_id,
                const Outcome& outcome, double latency_ms) {
-    auto& metrics = *state_.deps.metrics;
-    metrics
-        .counter("parity_requests_total",
-                 {{"route", outcome.route}, {"status", std::to_string(outcome.status)}, {"backend", outcome.backend}},
-                 "Client requests by route, status and the backend that answered")
-        .inc();
-    metrics
-        .histogram("parity_request_duration_ms", {{"route", outcome.route}, {"backend", outcome.backend}},
-                   "Client request latency through the gateway, in milliseconds")
-        .observe_ms(latency_ms);
+    loop_.request_metrics.record(outcome.route, outcome.status, outcome.backend, latency_ms);
     if (!cfg.access_log || !state_.deps.access_log) return;
     nlohmann::json line = {{"ts", format_rfc3339_ms(state_.deps.clock->now())},
                            {"request_id", request_id},
