@@ -4,6 +4,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <optional>
 
 #include "gateway/timed_socket.h"
@@ -54,10 +55,12 @@ TEST_CASE("TimedSocket connects and carries bytes both ways within its deadline"
   CHECK(got == "ping!");
 }
 
-TEST_CASE("TimedSocket fails a read from a silent peer with beast's timeout, after being moved too") {
+namespace {
+// Connects, lets `arm` set the deadline(s), optionally moves the TimedSocket, then reads from the
+// silent peer: how the read ended and how long it took.
+std::pair<error_code, Clock::duration> silent_read(const std::function<void(TimedSocket&)>& arm, bool move_it) {
   Loopback net;
   net.accept_one();
-  const bool move_it = GENERATE(false, true);
   error_code ec;
   Clock::duration waited{};
   asio::co_spawn(
@@ -65,42 +68,37 @@ TEST_CASE("TimedSocket fails a read from a silent peer with beast's timeout, aft
       [&]() -> asio::awaitable<void> {
         TimedSocket first(net.io.get_executor());
         co_await first.async_connect(net.endpoints(), asio::use_awaitable);
-        first.expires_after(milliseconds(100));
+        const auto start = Clock::now();
+        arm(first);
         // The deadline must close the socket where it lives now, not where it was armed.
         std::optional<TimedSocket> moved;
         if (move_it) moved.emplace(std::move(first));
         TimedSocket& s = move_it ? *moved : first;
-        const auto start = Clock::now();
         char byte;
         co_await s.async_read_some(asio::buffer(&byte, 1), await_ec(ec));
         waited = Clock::now() - start;
       },
       asio::detached);
   net.io.run();
+  return {ec, waited};
+}
+}  // namespace
+
+TEST_CASE("TimedSocket fails a read from a silent peer with beast's timeout, after being moved too") {
+  const bool move_it = GENERATE(false, true);
+  auto [ec, waited] = silent_read([](TimedSocket& s) { s.expires_after(milliseconds(100)); }, move_it);
   CHECK(ec == beast::error::timeout);
   CHECK(waited >= milliseconds(80));
   CHECK(waited < milliseconds(3000));
 }
 
 TEST_CASE("TimedSocket's deadline set later than a pending one is honoured at the later time") {
-  Loopback net;
-  net.accept_one();
-  error_code ec;
-  Clock::duration waited{};
-  asio::co_spawn(
-      net.io,
-      [&]() -> asio::awaitable<void> {
-        TimedSocket s(net.io.get_executor());
-        co_await s.async_connect(net.endpoints(), asio::use_awaitable);
-        const auto start = Clock::now();
+  auto [ec, waited] = silent_read(
+      [](TimedSocket& s) {
         s.expires_after(milliseconds(50));
         s.expires_after(milliseconds(300));
-        char byte;
-        co_await s.async_read_some(asio::buffer(&byte, 1), await_ec(ec));
-        waited = Clock::now() - start;
       },
-      asio::detached);
-  net.io.run();
+      false);
   CHECK(ec == beast::error::timeout);
   CHECK(waited >= milliseconds(295));
 }
