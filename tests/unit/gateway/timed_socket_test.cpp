@@ -103,6 +103,41 @@ TEST_CASE("TimedSocket's deadline set later than a pending one is honoured at th
   CHECK(waited >= milliseconds(295));
 }
 
+TEST_CASE("TimedSocket's connect fails with beast's timeout when the peer never answers the SYN") {
+  // A listener whose accept queue is full drops further SYNs (Linux): the connect hangs in SYN
+  // retransmits until the deadline closes the socket.
+  asio::io_context io;
+  tcp::acceptor full(io);
+  full.open(tcp::v4());
+  full.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  full.listen(0);
+  const std::array<tcp::endpoint, 1> target{full.local_endpoint()};
+  std::vector<std::unique_ptr<tcp::socket>> fillers;
+  for (int i = 0; i < 3; ++i) {  // backlog 0 still queues one; the rest wait unanswered
+    fillers.push_back(std::make_unique<tcp::socket>(io));
+    fillers.back()->async_connect(target[0], [](error_code) {});
+  }
+  error_code ec;
+  Clock::duration waited{};
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer settle(io, milliseconds(100));  // let the fillers take the queue first
+        co_await settle.async_wait(asio::use_awaitable);
+        TimedSocket s(io.get_executor());
+        const auto start = Clock::now();
+        s.expires_after(milliseconds(300));
+        co_await s.async_connect(target, await_ec(ec));
+        waited = Clock::now() - start;
+        for (auto& f : fillers) f->close();
+      },
+      asio::detached);
+  io.run();
+  CHECK(ec == beast::error::timeout);
+  CHECK(waited >= milliseconds(280));
+  CHECK(waited < milliseconds(3000));
+}
+
 TEST_CASE("TimedSocket::expires_never leaves no timer wait behind to hold io_context::run") {
   Loopback net;
   net.accept_one();
