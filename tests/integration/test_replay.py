@@ -118,6 +118,26 @@ def test_replay_at_a_drifted_candidate_reports_exactly_that_drift(capture, legac
     assert sorted(r["route"] for r in mismatched) == ["/v1/chat/completions"] * 2 + ["/v1/embeddings"] * 2
 
 
+def test_parity_bench_takes_the_capture_as_its_request_mix(capture, legacy, candidate, tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [str(bin_dir() / "parity"), "bench", "--requests", str(capture), "--legacy", legacy.url,
+         "--candidate", candidate.url, "--concurrency", "2", "--duration", "1s", "--warmup", "200ms",
+         "--rounds", "1", "--progress", "none", "--json", str(out)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads(out.read_text())
+    # Captured lines carry no name: each endpoint is labelled by its method and the captured route.
+    assert results["endpoints"] == ["GET /v1/models", "GET /v1/models/{model}", "POST /v1/chat/completions",
+                                    "POST /v1/embeddings", "POST /v1/moderations", "GET /v1/files"]
+    for target in ("legacy", "candidate"):
+        o = results["levels"][0]["targets"][target]["overall"]
+        assert o["errors"] == 0, (target, o)
+        assert o["responses"] > 0
+        # The capture holds a 404 (an unknown model) and a 422 (an invalid chat request): sent as captured.
+        assert o["status_4xx"] > 0, (target, o)
+
+
 def test_unreachable_candidate_and_malformed_lines_give_clear_messages_and_partial_results(
         capture, legacy, tmp_path):
     traffic = tmp_path / "traffic.jsonl"

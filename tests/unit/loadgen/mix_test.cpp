@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "loadgen/mix.h"
+#include "tests/unit/store/store_test_support.h"
 
 using namespace parity;
 using namespace parity::loadgen;
@@ -37,7 +38,8 @@ TEST_CASE("mix: the shipped fixture mix loads with names and weights", "[loadgen
 }
 
 TEST_CASE("mix: malformed lines are skipped with their line number, an all-bad file is an error", "[loadgen]") {
-  const std::string path = "loadgen_mix_test.jsonl";
+  store::testing::TempDir dir;  // not the working directory: the test must leave nothing behind
+  const std::string path = (dir.path() / "mix.jsonl").string();
   {
     std::ofstream out(path);
     out << "{\"method\": \"GET\", \"path\": \"/v1/models\"}\nnot json\n{\"path\": 3}\n";
