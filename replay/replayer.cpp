@@ -1,5 +1,7 @@
 #include "replay/replayer.h"
 
+#include <memory>
+#include <optional>
 #include <random>
 
 #include "gateway/asio.h"  // first: <utility> before the Asio headers (Boost 1.74)
@@ -67,6 +69,48 @@ asio::awaitable<shadow::SideOutcome> send_side(upstream::Pool& pool, const upstr
   co_return side;
 }
 
+struct BothSides {
+  shadow::SideOutcome legacy;
+  shadow::SideOutcome candidate;
+};
+
+// For a coroutine spawned apart: it owns its request.
+asio::awaitable<shadow::SideOutcome> send_owned(upstream::Pool& pool,
+                                                std::shared_ptr<const upstream::Request> request,
+                                                std::size_t max_body) {
+  auto side = co_await send_side(pool, *request, max_body);
+  co_return side;
+}
+
+// Both sides at once, as the gateway's mirror does: a request costs the slower side's time, not the sum,
+// and the candidate gets each request when the capture says it was made, not after legacy has answered.
+asio::awaitable<BothSides> send_both(Run& run, const upstream::Request& legacy_request,
+                                     const upstream::Request& candidate_request) {
+  auto executor = co_await asio::this_coro::executor;
+  // The io_context has one thread: the completion below and this coroutine never run at the same time.
+  struct Candidate {
+    std::optional<shadow::SideOutcome> outcome;
+    asio::steady_timer done;
+  };
+  auto candidate = std::make_shared<Candidate>(
+      Candidate{std::nullopt, asio::steady_timer(executor, asio::steady_timer::time_point::max())});
+  asio::co_spawn(executor,
+                 send_owned(*run.candidate, std::make_shared<const upstream::Request>(candidate_request),
+                            run.job.max_body),
+                 [candidate](std::exception_ptr failed, shadow::SideOutcome side) {
+                   if (failed) side.error = "internal: the candidate request failed unexpectedly";
+                   candidate->outcome = std::move(side);
+                   candidate->done.cancel();
+                 });
+  auto legacy = co_await send_side(*run.legacy, legacy_request, run.job.max_body);
+  if (!candidate->outcome) {
+    error_code ec;  // operation_aborted: the candidate side has finished
+    co_await candidate->done.async_wait(await_ec(ec));
+  }
+  BothSides both{std::move(legacy), std::move(*candidate->outcome)};
+  co_return both;
+}
+
 void note_failure(Run& run, const char* side, const shadow::SideOutcome& outcome) {
   if (outcome.error.empty()) return;
   ++run.summary.side_failures[std::string(side) + ": " + outcome.error];
@@ -87,13 +131,12 @@ asio::awaitable<void> replay_one(Run& run, std::size_t index) {
   exchange.served = Side::legacy;
   const auto legacy_request = build_request(traffic, cfg.legacy, run.job.extra_headers, request_id);
   const auto candidate_request = build_request(traffic, cfg.candidate, run.job.extra_headers, request_id);
-  // Named results: GCC 12 may destroy temporaries inside a co_await expression twice.
-  auto legacy = co_await send_side(*run.legacy, legacy_request, run.job.max_body);
-  auto candidate = co_await send_side(*run.candidate, candidate_request, run.job.max_body);
-  note_failure(run, "legacy", legacy);
-  note_failure(run, "candidate", candidate);
-  exchange.served_side = std::move(legacy);
-  exchange.shadow_side = std::move(candidate);
+  // Named arguments and results: GCC 12 may destroy temporaries inside a co_await expression twice.
+  auto both = co_await send_both(run, legacy_request, candidate_request);
+  note_failure(run, "legacy", both.legacy);
+  note_failure(run, "candidate", both.candidate);
+  exchange.served_side = std::move(both.legacy);
+  exchange.shadow_side = std::move(both.candidate);
   const auto& noise = cfg.compare.noise;
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   if (noise.learn && shadow::is_safe_method(traffic.request.method) &&

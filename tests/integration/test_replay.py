@@ -118,6 +118,50 @@ def test_replay_at_a_drifted_candidate_reports_exactly_that_drift(capture, legac
     assert sorted(r["route"] for r in mismatched) == ["/v1/chat/completions"] * 2 + ["/v1/embeddings"] * 2
 
 
+def test_replay_sends_the_two_sides_of_a_request_at_once(tmp_path):
+    """Each side answers only once the other side's copy of the same request has arrived too (a barrier,
+    3 s at most): sent one after the other, no request would ever meet its partner."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    barrier = threading.Barrier(2, timeout=3)
+    met = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            try:
+                barrier.wait()
+                met.append(self.server.server_port)
+            except threading.BrokenBarrierError:
+                barrier.reset()
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text('{"method": "GET", "path": "/v1/models"}\n' * 3)
+    try:
+        urls = [f"http://127.0.0.1:{server.server_port}" for server in servers]
+        result = replay(traffic, urls[0], urls[1], tmp_path / "replay", "-j", "1")
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(read_records(tmp_path / "replay")) == 3
+    # Every request of each side met its partner: 3 on the legacy port, 3 on the candidate port.
+    assert sorted(met) == sorted([servers[0].server_port] * 3 + [servers[1].server_port] * 3)
+
+
 def test_parity_bench_takes_the_capture_as_its_request_mix(capture, legacy, candidate, tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
