@@ -18,7 +18,15 @@ Then, with wrk (TLS, keep-alive, --latency) at GET /v1/models:
       p50/p99 and the ratio slow-shadow/fast-shadow of the client p99 for each (goal for Parity <= 1.1;
       nginx's mirror holds the client's connection until the mirror subrequest is answered);
   (b) throughput: wrk -t2 -c64 at Parity (fast shadow) and nginx mirror (fast shadow), interleaved;
-      medians of req/s and the Parity/nginx ratio (goal >= 1.5).
+      medians of req/s and the Parity/nginx ratio (goal >= 1.5);
+  (c) client latency at a fixed offered load below saturation: `parity bench --rate R` (open loop, latency
+      from the intended send time) at the fast- and the slow-shadow gateway *at the same time*, one load
+      generator each, so a burst of host steal lands on both sides of the ratio; Parity's pair, then
+      nginx's pair, for R rounds. R defaults to 20 % of Parity's closed-loop req/s from (a). (a) asks "what
+      does the slow shadow cost at saturation", where its CPU (~1,400 connections in flight) is taken from
+      the clients; (c) asks "does a slow shadow delay a client's response" with CPU to spare. nginx is
+      left out of (c): its slow-shadow mirror holds each connection for the shadow's delay, so it serves
+      at most connections/delay (320 req/s with 64 and 200 ms) and at R its queue only grows ((a) shows it).
 Parity's mirrored/dropped/failed counts come from its /metrics, per wrk run (after the in-flight mirrors
 have settled), and the verdicts of the records written from its store.
 
@@ -26,7 +34,7 @@ The machine is shared and noisy: every figure is a median or a ratio measured in
 assertion. Exit status: 0 whether the goals are met or not; 2 when the setup fails (missing tool, a server
 that does not start); 1 when a server dies during the run; 130 when interrupted.
 
-  bench/mirror_overhead.py                  # defaults: 3 rounds x 10 s, ~4 min
+  bench/mirror_overhead.py                  # defaults: 3 rounds x 10 s, ~5 min
   bench/mirror_overhead.py --quick          # ~1 min smoke run
   bench/mirror_overhead.py --json out.json
 Environment: PARITY_BIN_DIR (default /work/main/build/release/bin; needs parity and parity-candidate),
@@ -46,12 +54,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 from benchkit import (ServerDied, SetupError, check_response, check_tools, children, cpu_seconds,  # noqa: E402
-                      env_int, fmt_ms, free_port, http_get, log, machine, make_certs, median, nginx_tls,
-                      nginx_upstream, raise_fd_limit, redo_on_steal, run_bench, start_nginx, tail, wait_log,
-                      wait_port, wrk, add_steal_args)
+                      cpu_ticks, env_int, fmt_ms, free_port, http_get, log, machine, make_certs, median,
+                      nginx_tls, nginx_upstream, raise_fd_limit, redo_on_steal, run_bench, start_nginx,
+                      steal_pct, tail, wait_log, wait_port, wrk, add_steal_args)
 
 PATH = "/v1/models"
 LATENCY_TARGETS = ("parity_fast", "parity_slow", "nginx_fast", "nginx_slow")
+FIXED_RATE_TARGETS = ("parity_fast", "parity_slow")
 THROUGHPUT_TARGETS = ("parity_fast", "nginx_fast")
 NAMES = {"parity_fast": "parity, fast shadow", "parity_slow": "parity, slow shadow",
          "nginx_fast": "nginx mirror, fast shadow", "nginx_slow": "nginx mirror, slow shadow"}
@@ -278,6 +287,10 @@ def parse_args():
     ap.add_argument("--fast-shadow", choices=("nginx", "candidate"), default="nginx",
                     help="the fast shadow: nginx answering the fixture's bytes (default), or the candidate fixture "
                          "with --delay-ms 0 (its listen backlog of 5 then stalls nginx's mirror for 1 s SYN retries)")
+    ap.add_argument("--fixed-rate", type=float, default=0,
+                    help="requests/s per gateway in part (c) (0: 20%% of Parity's closed-loop req/s in (a))")
+    ap.add_argument("--fixed-connections", type=int, default=64,
+                    help="connections of each load generator in part (c) (64)")
     ap.add_argument("--queue", type=int, default=4096, help="Parity's mirror.queue (4096)")
     ap.add_argument("--shadow-max-idle", type=int, default=0,
                     help="Parity's backends.candidate.max_idle (0: Parity's default)")
@@ -463,8 +476,55 @@ def benchmark(a, procs, tmp: Path):
         for t in THROUGHPUT_TARGETS:
             tput[t].append(measured[t])
 
+    # ---- (c) latency at a fixed offered load, each pair measured at once
+    rate = a.fixed_rate or max(100.0, round(0.2 * median([x["rps"] for x in lat["parity_fast"]]), -2))
+    fixed = {t: [] for t in FIXED_RATE_TARGETS}
+    log(f"(c) client latency at {rate:,.0f} req/s per gateway: {a.rounds} rounds x {a.duration} s, "
+        f"parity bench --rate (open loop) at Parity's fast- and slow-shadow gateway at once")
+    for r in range(a.rounds):
+        def round_c():
+            out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["url"] for t in FIXED_RATE_TARGETS}, rate, tmp)
+            alive()
+            time.sleep(a.settle)
+            for t in FIXED_RATE_TARGETS:
+                x = out[t]
+                log(f"  (c) round {r + 1}/{a.rounds} {NAMES[t]:<26} {x['requests']:>8,} requests  "
+                    f"p50 {fmt_ms(x['p50_ms']):>9}  p99 {fmt_ms(x['p99_ms']):>9}  steal {x['steal_pct']:4.1f}%"
+                    + (f"  ERRORS {x['errors']}" if x["errors"] else ""))
+            return out
+        measured = redo_on_steal(round_c, a.max_steal, a.redo, f"(c) round {r + 1}")
+        for t in FIXED_RATE_TARGETS:
+            fixed[t].append(measured[t])
+
     totals = {n: scrape(gw[n]["port"], cafile) for n in ("parity_fast", "parity_slow")}
-    return lat, tput, totals, {"body_bytes": len(body), "content_type": ctype, "slow_shadow_ms": slow_ms}, gw
+    info = {"body_bytes": len(body), "content_type": ctype, "slow_shadow_ms": slow_ms, "fixed_rate": rate}
+    return lat, tput, fixed, totals, info, gw
+
+
+def fixed_rate_pair(a, parity_bin, cafile, urls, rate, tmp: Path):
+    """`parity bench --rate` at each of `urls` ({name: url}) at the same time, one process each; per name:
+    requests, errors, p50_ms, p99_ms and the host's steal meanwhile. ServerDied if a generator fails."""
+    procs, outs = {}, {}
+    ticks0 = cpu_ticks()
+    for name, url in urls.items():
+        outs[name] = tmp / f"fixed-{name}.json"
+        base, path = url.split(PATH)[0], PATH
+        argv = [str(parity_bin), "bench", "--candidate", base, "--url", path, "--ca", str(cafile),
+                "--rate", str(rate), "-c", str(a.fixed_connections), "-d", f"{a.duration}s", "--warmup", "1s",
+                "--rounds", "1", "--threads", "1", "--progress", "none", "--json", str(outs[name])]
+        procs[name] = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    results = {}
+    for name, proc in procs.items():
+        _, err = proc.communicate(timeout=a.duration + 120)
+        if not outs[name].exists():
+            raise ServerDied(f"parity bench at {name} wrote no result (exit {proc.returncode}): {err[-2000:]}")
+        o = json.loads(outs[name].read_text())["levels"][0]["targets"]["candidate"]["overall"]
+        results[name] = {"requests": o["requests"], "errors": o["errors"], "p50_ms": o["latency_ms"]["p50"],
+                         "p99_ms": o["latency_ms"]["p99"]}
+    steal = steal_pct(ticks0, cpu_ticks())
+    for x in results.values():
+        x["steal_pct"] = steal
+    return results
 
 
 def summarise(runs):
@@ -514,6 +574,12 @@ def report(res):
     log(hdr)
     for t in THROUGHPUT_TARGETS:
         row(NAMES[t].split(",")[0] + (" (mirror+diff+records)" if t.startswith("parity") else ""), b_[t])
+    log(f"(c) client latency at a fixed {s['fixed_rate']:,.0f} req/s per gateway (open loop, both at once)")
+    log(f"{'':<36}{'requests':>10}{'p50':>11}{'p99':>11}")
+    for t in FIXED_RATE_TARGETS:
+        x = res["fixed_rate_latency"][t]
+        log(f"{NAMES[t]:<36}{x['requests']:>10,}{fmt_ms(x['p50_ms']):>11}{fmt_ms(x['p99_ms']):>11}"
+            + (f"  ({x['errors']} errors)" if x["errors"] else ""))
     f = res["figures"]
     log()
     log(f"client p99 slow-shadow/fast-shadow: Parity {f['parity_p99_ratio']:.2f} (goal <= 1.1), "
@@ -521,6 +587,10 @@ def report(res):
     log(f"   [p50 ratio: Parity {f['parity_p50_ratio']:.2f}, nginx {f['nginx_p50_ratio']:.2f}; per-round p99 ratios: "
         f"Parity {', '.join(f'{x:.2f}' for x in f['parity_p99_ratios'])}; "
         f"nginx {', '.join(f'{x:.2f}' for x in f['nginx_p99_ratios'])}]")
+    log(f"at a fixed {f['fixed_rate']:,.0f} req/s: client p99 slow/fast Parity {f['fixed_parity_p99_ratio']:.2f} "
+        f"(goal <= 1.1; nginx's slow-shadow mirror serves at most connections/delay: not measured)")
+    log(f"   [p50 ratio: Parity {f['fixed_parity_p50_ratio']:.2f}; per-round p99 ratios: "
+        f"{', '.join(f'{x:.2f}' for x in f['fixed_parity_p99_ratios'])}]")
     log(f"throughput with mirroring: Parity {f['parity_rps']:,.0f} req/s, nginx mirror {f['nginx_rps']:,.0f} req/s, "
         f"ratio {f['throughput_ratio']:.2f} (goal >= 1.5)")
     log(f"   [per-round ratios: {', '.join(f'{x:.2f}' for x in f['throughput_ratios'])}]")
@@ -535,13 +605,17 @@ def main():
     a = parse_args()
 
     def bench(procs, tmp):
-        lat_runs, tput_runs, totals, info, gw = benchmark(a, procs, tmp)
+        lat_runs, tput_runs, fixed_runs, totals, info, gw = benchmark(a, procs, tmp)
         procs.stop_all()  # Parity flushes its stores on SIGTERM
         lat = {t: summarise(v) for t, v in lat_runs.items()}
         tput = {t: summarise(v) for t, v in tput_runs.items()}
         pr = ratio_pairs(lat_runs["parity_slow"], lat_runs["parity_fast"], "p99_ms")
         nr = ratio_pairs(lat_runs["nginx_slow"], lat_runs["nginx_fast"], "p99_ms")
         tr = ratio_pairs(tput_runs["parity_fast"], tput_runs["nginx_fast"], "rps")
+        fpr = ratio_pairs(fixed_runs["parity_slow"], fixed_runs["parity_fast"], "p99_ms")
+        fixed = {t: {"p50_ms": median([x["p50_ms"] for x in v]), "p99_ms": median([x["p99_ms"] for x in v]),
+                     "requests": sum(x["requests"] for x in v), "errors": sum(x["errors"] for x in v), "runs": v}
+                 for t, v in fixed_runs.items()}
         figures = {
             "parity_p99_ratio": median(pr), "nginx_p99_ratio": median(nr),
             "parity_p99_ratios": pr, "nginx_p99_ratios": nr,
@@ -551,19 +625,24 @@ def main():
             "nginx_p50_ratio": median(ratio_pairs(lat_runs["nginx_slow"], lat_runs["nginx_fast"], "p50_ms")),
             "parity_rps": tput["parity_fast"]["rps"], "nginx_rps": tput["nginx_fast"]["rps"],
             "throughput_ratio": median(tr), "throughput_ratios": tr,
+            "fixed_rate": info["fixed_rate"],
+            "fixed_parity_p99_ratio": median(fpr), "fixed_parity_p99_ratios": fpr,
+            "fixed_parity_p50_ratio": median(ratio_pairs(fixed_runs["parity_slow"], fixed_runs["parity_fast"],
+                                                         "p50_ms")),
         }
         figures["goals"] = {"p99_ratio_max": 1.1, "p99_ratio_ok": figures["parity_p99_ratio"] <= 1.1,
+                            "fixed_p99_ratio_ok": figures["fixed_parity_p99_ratio"] <= 1.1,
                             "throughput_ratio_min": 1.5, "throughput_ok": figures["throughput_ratio"] >= 1.5}
         res = {
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": machine(),
-            "settings": {"duration_s": a.duration, "rounds": a.rounds, "latency_connections": a.latency_connections,
+            "settings": {"duration_s": a.duration, "fixed_connections": a.fixed_connections, "rounds": a.rounds, "latency_connections": a.latency_connections,
                          "throughput_connections": a.throughput_connections, "wrk_threads": a.wrk_threads,
                          "gateway_threads": a.gateway_threads, "delay_ms": a.delay_ms,
                          "fast_shadow": a.fast_shadow, "slow_shadow": a.slow_shadow, "queue": a.queue,
                          "shadow_threads": a.shadow_threads, "shadow_max_idle": a.shadow_max_idle or None,
                          "path": PATH, **info},
-            "latency": lat, "throughput": tput, "figures": figures,
+            "latency": lat, "throughput": tput, "fixed_rate_latency": fixed, "figures": figures,
             "parity_totals": totals,
             "verdicts": {n: verdicts(gw[n]["store"]) for n in ("parity_fast", "parity_slow")},
         }
