@@ -76,6 +76,19 @@ void LatencyHistogram::record(std::int64_t value_us, std::uint64_t count) {
   sum_ += static_cast<double>(value_us) * static_cast<double>(count);
 }
 
+std::vector<std::uint64_t> LatencyHistogram::cumulative_counts(const std::vector<std::int64_t>& bounds_us) const {
+  std::vector<std::uint64_t> out(bounds_us.size(), 0);
+  if (counts_.empty()) return out;
+  std::uint64_t running = 0;
+  std::size_t next = 0;  // the first counter not summed yet: one pass for all the bounds
+  for (std::size_t b = 0; b < bounds_us.size(); ++b) {
+    const std::size_t last = counts_index(std::clamp<std::int64_t>(bounds_us[b], 0, kMaxValueUs));
+    for (; next <= last; ++next) running += counts_[next];
+    out[b] = running;
+  }
+  return out;
+}
+
 void LatencyHistogram::record_ms(double value_ms) {
   if (!std::isfinite(value_ms)) return;
   const double us = std::round(value_ms * 1000.0);

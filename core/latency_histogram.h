@@ -35,6 +35,9 @@ class LatencyHistogram {
   std::uint64_t count() const { return count_; }
   std::uint64_t saturated() const { return saturated_; }
   bool empty() const { return count_ == 0; }
+  // How many recorded values are at or below each of `bounds_us` (ascending), as Prometheus `le` buckets
+  // count them. A bound takes in its whole counter, so values up to 0.1 % above it may be counted.
+  std::vector<std::uint64_t> cumulative_counts(const std::vector<std::int64_t>& bounds_us) const;
 
   // Compact form: the layout, the totals and the non-zero counters as a flat [index, count, …] array.
   nlohmann::json to_json() const;

@@ -4,6 +4,7 @@
 //   parity_field_differences_total{route,method,pointer,kind}   counter, the top N fields per route only
 //   parity_field_differences_untracked_total{route,method}      counter, differences at all other fields
 //   parity_shadow_latency_ms{route,method,side,quantile}        summary (0.5, 0.95, 0.99) with _sum, _count
+//   parity_side_latency_ms_bucket{route,method,side,le}         histogram of the same, to add up across instances
 #include <cstddef>
 #include <string>
 

@@ -73,3 +73,30 @@ def test_instance_id_in_records_logs_and_metrics(gateways, backends, pki, tmp_pa
     assert access and all(line["instance"] == "gw-a" for line in access)
     records = read_jsonl(tmp_path / "a" / "parity-data" / "records.jsonl")
     assert records and all(r["instance"] == "gw-a" for r in records)
+
+
+def test_side_latency_histograms_add_up_across_instances(gateways, backends, pki, tmp_path):
+    """The paired latencies as Prometheus histogram buckets: what each instance exports can be summed
+    (`sum by (le)`) into the cluster's; the summary's quantiles could not."""
+    import time
+
+    gws = [start(gateways, backends, pki, tmp_path / name, name) for name in ("gw-a", "gw-b")]
+    for gw, n in zip(gws, (3, 5)):
+        with httpx.Client(base_url=gw.url, verify=str(pki.ca_cert)) as client:
+            for _ in range(n):
+                assert client.get("/v1/models").status_code == 200
+    for gw, n in zip(gws, (3, 5)):
+        deadline = time.monotonic() + 10  # the diff runs off the client's path
+        while metric(gw, pki, "parity_side_latency_ms_count", side="candidate") < n:
+            assert time.monotonic() < deadline, gw.log()
+            time.sleep(0.05)
+    for side in ("legacy", "candidate"):
+        total = sum(metric(gw, pki, "parity_side_latency_ms_bucket", side=side, le="+Inf") for gw in gws)
+        assert total == 8
+        # Cumulative: every bucket of each instance holds at most the next one's count, and the local
+        # fixtures answer /v1/models well within 30 s.
+        for gw in gws:
+            counts = [metric(gw, pki, "parity_side_latency_ms_bucket", side=side, le=le)
+                      for le in ("0.5", "5", "100", "30000")]
+            assert counts == sorted(counts) and counts[-1] == metric(gw, pki, "parity_side_latency_ms_count",
+                                                                     side=side)

@@ -46,6 +46,18 @@ TEST_CASE("exchanges, fields and latency are exported with parity_ names", "[ren
                  "parity_shadow_latency_ms{route=\"/v1/items\",method=\"GET\",side=\"candidate\",quantile=\"0.99\"} 1"));
   CHECK(has_line(text, "parity_shadow_latency_ms_sum{route=\"/v1/items\",method=\"GET\",side=\"legacy\"} 5.5"));
   CHECK(has_line(text, "parity_shadow_latency_ms_count{route=\"/v1/items\",method=\"GET\",side=\"legacy\"} 10"));
+  // The same latencies as cumulative buckets (legacy: 0.1 … 1.0 ms; candidate: 1 ms each time).
+  CHECK(has_line(text, "# TYPE parity_side_latency_ms histogram"));
+  CHECK(has_line(text,
+                 "parity_side_latency_ms_bucket{route=\"/v1/items\",method=\"GET\",side=\"legacy\",le=\"0.5\"} 5"));
+  CHECK(has_line(text,
+                 "parity_side_latency_ms_bucket{route=\"/v1/items\",method=\"GET\",side=\"legacy\",le=\"1\"} 10"));
+  CHECK(has_line(text,
+                 "parity_side_latency_ms_bucket{route=\"/v1/items\",method=\"GET\",side=\"candidate\",le=\"0.5\"} 0"));
+  CHECK(has_line(text,
+                 "parity_side_latency_ms_bucket{route=\"/v1/items\",method=\"GET\",side=\"candidate\",le=\"+Inf\"} 10"));
+  CHECK(has_line(text, "parity_side_latency_ms_sum{route=\"/v1/items\",method=\"GET\",side=\"legacy\"} 5.5"));
+  CHECK(has_line(text, "parity_side_latency_ms_count{route=\"/v1/items\",method=\"GET\",side=\"candidate\"} 10"));
 }
 
 TEST_CASE("field labels are capped per route; the rest is counted", "[render_prometheus]") {
