@@ -34,7 +34,7 @@ The machine is shared and noisy: every figure is a median or a ratio measured in
 assertion. Exit status: 0 whether the goals are met or not; 2 when the setup fails (missing tool, a server
 that does not start); 1 when a server dies during the run; 130 when interrupted.
 
-  bench/mirror_overhead.py                  # defaults: 3 rounds x 10 s, ~5 min
+  bench/mirror_overhead.py                  # defaults: 3 rounds x 10 s, 7 of part (c): ~6 min
   bench/mirror_overhead.py --quick          # ~1 min smoke run
   bench/mirror_overhead.py --json out.json
 Environment: PARITY_BIN_DIR (default /work/main/build/release/bin; needs parity and parity-candidate),
@@ -289,6 +289,9 @@ def parse_args():
                          "with --delay-ms 0 (its listen backlog of 5 then stalls nginx's mirror for 1 s SYN retries)")
     ap.add_argument("--fixed-rate", type=float, default=0,
                     help="requests/s per gateway in part (c) (0: 20%% of Parity's closed-loop req/s in (a))")
+    ap.add_argument("--fixed-rounds", type=int,
+                    help="rounds of part (c) (default: 7, or --rounds when more; 2 with --quick): p99 at a fixed "
+                         "rate spreads by +-0.2 from round to round on a shared machine")
     ap.add_argument("--fixed-connections", type=int, default=64,
                     help="connections of each load generator in part (c) (64)")
     ap.add_argument("--queue", type=int, default=4096, help="Parity's mirror.queue (4096)")
@@ -310,6 +313,7 @@ def parse_args():
     a.rounds = a.rounds or env_int("BENCH_ROUNDS", 2 if a.quick else 3)
     a.parity_bin_dir = a.parity_bin_dir or os.environ.get("PARITY_BIN_DIR", "/work/main/build/release/bin")
     a.warmup = 1 if a.quick else 2
+    a.fixed_rounds = a.fixed_rounds or (2 if a.quick else max(7, a.rounds))
     return a
 
 
@@ -479,16 +483,16 @@ def benchmark(a, procs, tmp: Path):
     # ---- (c) latency at a fixed offered load, each pair measured at once
     rate = a.fixed_rate or max(100.0, round(0.2 * median([x["rps"] for x in lat["parity_fast"]]), -2))
     fixed = {t: [] for t in FIXED_RATE_TARGETS}
-    log(f"(c) client latency at {rate:,.0f} req/s per gateway: {a.rounds} rounds x {a.duration} s, "
+    log(f"(c) client latency at {rate:,.0f} req/s per gateway: {a.fixed_rounds} rounds x {a.duration} s, "
         f"parity bench --rate (open loop) at Parity's fast- and slow-shadow gateway at once")
-    for r in range(a.rounds):
+    for r in range(a.fixed_rounds):
         def round_c():
             out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["url"] for t in FIXED_RATE_TARGETS}, rate, tmp)
             alive()
             time.sleep(a.settle)
             for t in FIXED_RATE_TARGETS:
                 x = out[t]
-                log(f"  (c) round {r + 1}/{a.rounds} {NAMES[t]:<26} {x['requests']:>8,} requests  "
+                log(f"  (c) round {r + 1}/{a.fixed_rounds} {NAMES[t]:<26} {x['requests']:>8,} requests  "
                     f"p50 {fmt_ms(x['p50_ms']):>9}  p99 {fmt_ms(x['p99_ms']):>9}  steal {x['steal_pct']:4.1f}%"
                     + (f"  ERRORS {x['errors']}" if x["errors"] else ""))
             return out
@@ -636,7 +640,8 @@ def main():
         res = {
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": machine(),
-            "settings": {"duration_s": a.duration, "fixed_connections": a.fixed_connections, "rounds": a.rounds, "latency_connections": a.latency_connections,
+            "settings": {"duration_s": a.duration, "rounds": a.rounds, "fixed_rounds": a.fixed_rounds,
+                         "fixed_connections": a.fixed_connections, "latency_connections": a.latency_connections,
                          "throughput_connections": a.throughput_connections, "wrk_threads": a.wrk_threads,
                          "gateway_threads": a.gateway_threads, "delay_ms": a.delay_ms,
                          "fast_shadow": a.fast_shadow, "slow_shadow": a.slow_shadow, "queue": a.queue,
