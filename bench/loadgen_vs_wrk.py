@@ -49,10 +49,7 @@ def parity_bench(binary, url, threads, connections, seconds, out: Path):
     ticks1 = kit.cpu_ticks()
     if r.returncode != 0:
         raise kit.ServerDied(f"parity bench failed ({r.returncode}): {r.stderr.strip()}")
-    level = json.loads(out.read_text())["levels"][0]["targets"]["legacy"]
-    o = level["overall"]
-    return {"rps": o["throughput_rps"], "p50_ms": o["latency_ms"]["p50"], "p99_ms": o["latency_ms"]["p99"],
-            "requests": o["requests"], "errors": o["errors"], "steal_pct": kit.steal_pct(ticks0, ticks1)}
+    return {**kit.parity_bench_figures(out, "legacy"), "steal_pct": kit.steal_pct(ticks0, ticks1)}
 
 
 def main():

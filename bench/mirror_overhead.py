@@ -21,8 +21,8 @@ Then, with wrk (TLS, keep-alive, --latency) at GET /v1/models:
       medians of req/s and the Parity/nginx ratio (goal >= 1.5);
   (c) client latency at a fixed offered load below saturation: `parity bench --rate R` (open loop, latency
       from the intended send time) at the fast- and the slow-shadow gateway *at the same time*, one load
-      generator each, so a burst of host steal lands on both sides of the ratio; Parity's pair, then
-      nginx's pair, for R rounds. R defaults to 20 % of Parity's closed-loop req/s from (a). (a) asks "what
+      generator each, so a burst of host steal lands on both sides of the ratio; 7 rounds
+      (--fixed-rounds). R defaults to 20 % of Parity's closed-loop req/s from (a). (a) asks "what
       does the slow shadow cost at saturation", where its CPU (~1,400 connections in flight) is taken from
       the clients; (c) asks "does a slow shadow delay a client's response" with CPU to spare. nginx is
       left out of (c): its slow-shadow mirror holds each connection for the shadow's delay, so it serves
@@ -55,8 +55,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 from benchkit import (ServerDied, SetupError, check_response, check_tools, children, cpu_seconds,  # noqa: E402
                       cpu_ticks, env_int, fmt_ms, free_port, http_get, log, machine, make_certs, median,
-                      nginx_tls, nginx_upstream, raise_fd_limit, redo_on_steal, run_bench, start_nginx,
-                      steal_pct, tail, wait_log, wait_port, wrk, add_steal_args)
+                      nginx_tls, nginx_upstream, parity_bench_figures, raise_fd_limit, redo_on_steal, run_bench,
+                      start_nginx, steal_pct, tail, wait_log, wait_port, wrk, add_steal_args)
 
 PATH = "/v1/models"
 LATENCY_TARGETS = ("parity_fast", "parity_slow", "nginx_fast", "nginx_slow")
@@ -487,7 +487,7 @@ def benchmark(a, procs, tmp: Path):
         f"parity bench --rate (open loop) at Parity's fast- and slow-shadow gateway at once")
     for r in range(a.fixed_rounds):
         def round_c():
-            out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["url"] for t in FIXED_RATE_TARGETS}, rate, tmp)
+            out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["port"] for t in FIXED_RATE_TARGETS}, rate, tmp)
             alive()
             time.sleep(a.settle)
             for t in FIXED_RATE_TARGETS:
@@ -505,26 +505,24 @@ def benchmark(a, procs, tmp: Path):
     return lat, tput, fixed, totals, info, gw
 
 
-def fixed_rate_pair(a, parity_bin, cafile, urls, rate, tmp: Path):
-    """`parity bench --rate` at each of `urls` ({name: url}) at the same time, one process each; per name:
-    requests, errors, p50_ms, p99_ms and the host's steal meanwhile. ServerDied if a generator fails."""
+def fixed_rate_pair(a, parity_bin, cafile, ports, rate, tmp: Path):
+    """`parity bench --rate` at GET PATH of each gateway in `ports` ({name: TLS port}) at the same time, one
+    process each; per name: parity_bench_figures and the host's steal meanwhile. ServerDied if a generator
+    fails."""
     procs, outs = {}, {}
     ticks0 = cpu_ticks()
-    for name, url in urls.items():
+    for name, port in ports.items():
         outs[name] = tmp / f"fixed-{name}.json"
-        base, path = url.split(PATH)[0], PATH
-        argv = [str(parity_bin), "bench", "--candidate", base, "--url", path, "--ca", str(cafile),
-                "--rate", str(rate), "-c", str(a.fixed_connections), "-d", f"{a.duration}s", "--warmup", "1s",
-                "--rounds", "1", "--threads", "1", "--progress", "none", "--json", str(outs[name])]
+        argv = [str(parity_bin), "bench", "--candidate", f"https://127.0.0.1:{port}", "--url", PATH,
+                "--ca", str(cafile), "--rate", str(rate), "-c", str(a.fixed_connections), "-d", f"{a.duration}s",
+                "--warmup", "1s", "--rounds", "1", "--threads", "1", "--progress", "none", "--json", str(outs[name])]
         procs[name] = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     results = {}
     for name, proc in procs.items():
         _, err = proc.communicate(timeout=a.duration + 120)
         if not outs[name].exists():
             raise ServerDied(f"parity bench at {name} wrote no result (exit {proc.returncode}): {err[-2000:]}")
-        o = json.loads(outs[name].read_text())["levels"][0]["targets"]["candidate"]["overall"]
-        results[name] = {"requests": o["requests"], "errors": o["errors"], "p50_ms": o["latency_ms"]["p50"],
-                         "p99_ms": o["latency_ms"]["p99"]}
+        results[name] = parity_bench_figures(outs[name], "candidate")
     steal = steal_pct(ticks0, cpu_ticks())
     for x in results.values():
         x["steal_pct"] = steal

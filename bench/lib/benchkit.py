@@ -408,6 +408,14 @@ def env_int(name, default):
     return int(value) if value else default
 
 
+def parity_bench_figures(json_file: Path, target):
+    """One target's overall figures from a `parity bench --json` file (its first concurrency level): rps,
+    p50_ms, p99_ms, requests, errors."""
+    o = json.loads(Path(json_file).read_text())["levels"][0]["targets"][target]["overall"]
+    return {"rps": o["throughput_rps"], "p50_ms": o["latency_ms"]["p50"], "p99_ms": o["latency_ms"]["p99"],
+            "requests": o["requests"], "errors": o["errors"]}
+
+
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
