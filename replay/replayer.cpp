@@ -74,7 +74,7 @@ struct BothSides {
   shadow::SideOutcome candidate;
 };
 
-// For a coroutine spawned apart: it owns its request.
+// For a coroutine spawned apart: it shares the ownership of its request.
 asio::awaitable<shadow::SideOutcome> send_owned(upstream::Pool& pool,
                                                 std::shared_ptr<const upstream::Request> request,
                                                 std::size_t max_body) {
@@ -85,7 +85,7 @@ asio::awaitable<shadow::SideOutcome> send_owned(upstream::Pool& pool,
 // Both sides at once, as the gateway's mirror does: a request costs the slower side's time, not the sum,
 // and the candidate gets each request when the capture says it was made, not after legacy has answered.
 asio::awaitable<BothSides> send_both(Run& run, const upstream::Request& legacy_request,
-                                     const upstream::Request& candidate_request) {
+                                     const std::shared_ptr<const upstream::Request>& candidate_request) {
   auto executor = co_await asio::this_coro::executor;
   // The io_context has one thread: the completion below and this coroutine never run at the same time.
   struct Candidate {
@@ -95,8 +95,7 @@ asio::awaitable<BothSides> send_both(Run& run, const upstream::Request& legacy_r
   auto candidate = std::make_shared<Candidate>(
       Candidate{std::nullopt, asio::steady_timer(executor, asio::steady_timer::time_point::max())});
   asio::co_spawn(executor,
-                 send_owned(*run.candidate, std::make_shared<const upstream::Request>(candidate_request),
-                            run.job.max_body),
+                 send_owned(*run.candidate, candidate_request, run.job.max_body),
                  [candidate](std::exception_ptr failed, shadow::SideOutcome side) {
                    if (failed) side.error = "internal: the candidate request failed unexpectedly";
                    candidate->outcome = std::move(side);
@@ -130,7 +129,9 @@ asio::awaitable<void> replay_one(Run& run, std::size_t index) {
   exchange.target = traffic.request.target;
   exchange.served = Side::legacy;
   const auto legacy_request = build_request(traffic, cfg.legacy, run.job.extra_headers, request_id);
-  const auto candidate_request = build_request(traffic, cfg.candidate, run.job.extra_headers, request_id);
+  // Shared with the candidate side's own coroutine (send_both), which may outlive this frame on an exception.
+  const auto candidate_request = std::make_shared<const upstream::Request>(
+      build_request(traffic, cfg.candidate, run.job.extra_headers, request_id));
   // Named arguments and results: GCC 12 may destroy temporaries inside a co_await expression twice.
   auto both = co_await send_both(run, legacy_request, candidate_request);
   note_failure(run, "legacy", both.legacy);
