@@ -209,12 +209,13 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_bucket(gateways, e
         echoed = c.get("/echo", headers={"X-Forwarded-For": "203.0.113.3"}).json()
     # The backend gets the chain with the proxy appended, as always.
     assert [v for k, v in echoed["headers"] if k.lower() == "x-forwarded-for"] == ["203.0.113.3, 127.0.0.1"]
+    assert rejected(gw, pki, "rate_limited") == 5
+    assert gw.stop() == 0  # the access line is written after the response: stopping flushes the last one
     log = gw.log()
     access = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert {"203.0.113.1", "203.0.113.2", "203.0.113.3"} <= {line["client"] for line in access}
     assert all(line["peer"] == "127.0.0.1" for line in access if line["client"] != "127.0.0.1")
     assert "rejected (rate_limited) from 203.0.113.1" in log
-    assert rejected(gw, pki, "rate_limited") == 5
 
 
 def test_x_forwarded_for_from_an_untrusted_peer_is_not_believed(gateways, echo_backend, pki, tmp_path):
@@ -225,6 +226,7 @@ def test_x_forwarded_for_from_an_untrusted_peer_is_not_believed(gateways, echo_b
     with httpx.Client(base_url=gw.url, verify=str(pki.ca_cert)) as c:
         got = [c.get("/echo", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(3)]
     assert got == [200, 200, 429]   # one bucket: the peer's
+    assert gw.stop() == 0
     access = [json.loads(line) for line in gw.log().splitlines() if line.startswith("{")]
     assert access and all(line["client"] == "127.0.0.1" and "peer" not in line for line in access)
 
