@@ -1,5 +1,7 @@
 #include "compare/json_pointer.h"
 
+#include <algorithm>
+
 namespace parity::compare {
 
 std::string escape_token(std::string_view token) {
@@ -48,6 +50,17 @@ std::optional<std::vector<std::string>> split_pointer(std::string_view pointer) 
     current += pointer[i];
   }
   return tokens;
+}
+
+std::string field_of(std::string_view pointer) {
+  auto tokens = split_pointer(pointer);
+  if (!tokens) return std::string(pointer);
+  std::string field;
+  for (const auto& token : *tokens) {
+    const bool index = !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    append_token(field, index ? "*" : token);
+  }
+  return field;
 }
 
 }  // namespace parity::compare

@@ -17,4 +17,9 @@ void append_token(std::string& pointer, std::string_view token);
 // with "/" and is not "", or a "~" is not followed by 0 or 1).
 std::optional<std::vector<std::string>> split_pointer(std::string_view pointer);
 
+// The field a pointer belongs to: every all-digit token (an array index) becomes "*", so /data/3/id and
+// /data/7/id are both the field /data/*/id — a pointer glob (compare/pointer_glob.h) that matches them.
+// What is not a JSON Pointer ("status", "header:<name>") is its own field.
+std::string field_of(std::string_view pointer);
+
 }  // namespace parity::compare

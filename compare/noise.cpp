@@ -24,21 +24,9 @@ std::uint64_t fingerprint(char side, const nlohmann::json& value) {
   return fnv1a64(text);
 }
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 NoiseLearner::NoiseLearner(NoiseThresholds thresholds) : thresholds_(thresholds) {}
-
-std::string NoiseLearner::field_of(std::string_view pointer) {
-  auto tokens = split_pointer(pointer);
-  if (!tokens) return std::string(pointer);  // "status", "header:<name>"
-  std::string field;
-  for (const auto& token : *tokens) append_token(field, all_digits(token) ? "*" : token);
-  return field;
-}
 
 NoiseLearner::Field* NoiseLearner::field_entry(std::string_view route, const std::string& field) {
   const std::string key = field_key(route, field);

@@ -2,7 +2,7 @@
 // Learning which fields are noise (timestamps, ids, random values), after Diffy.
 //
 // Two signals, per (route, field), where a field is a pointer with array indices replaced by "*"
-// (/data/3/id and /data/7/id are the same field /data/*/id):
+// (/data/3/id and /data/7/id are the same field /data/*/id; compare::field_of):
 // 1. Diffy's: the shadow stage sends a sample of requests twice to legacy. A field that differs between
 //    two legacy answers to the same request is noisy. With raw = share of legacy-vs-candidate exchanges
 //    that differ at the field and noise = share of legacy-vs-legacy pairs that differ there, the field
@@ -56,9 +56,6 @@ class NoiseLearner {
 
   bool is_noise(std::string_view route, std::string_view pointer) const;
   NoiseStats stats(std::string_view route, std::string_view pointer) const;
-
-  // The field of a pointer: every all-digit segment becomes "*".
-  static std::string field_of(std::string_view pointer);
 
  private:
   struct Field {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+
+#include "compare/json_pointer.h"
 
 namespace parity::report {
 
@@ -31,32 +34,51 @@ void Aggregate::add(const store::Record& record) {
     if (summary_.last_ts.empty() || record.ts > summary_.last_ts) summary_.last_ts = record.ts;
   }
   if (!record.served_by.empty()) ++summary_.served_by[record.served_by];
-  for (const auto& d : record.differences) add_difference(route, d, record.request_id);
+  add_differences(route, record.differences, record.request_id);
 }
 
-void Aggregate::add_difference(RouteAccumulator& route, const compare::Difference& d, const std::string& request_id) {
-  FieldKey key{d.pointer, d.kind};
-  auto it = route.fields.find(key);
-  if (it == route.fields.end()) {
-    if (route.fields.size() >= options_.max_fields_per_route) {
-      ++route.stats.fields_overflow;
-      return;
+void Aggregate::add_differences(RouteAccumulator& route, const std::vector<compare::Difference>& differences,
+                                const std::string& request_id) {
+  // This exchange's differences by field: the first one at each field is its example.
+  struct Seen {
+    const compare::Difference* first;
+    bool all_noise;
+    bool all_expected;
+  };
+  std::map<FieldKey, Seen> by_field;
+  for (const auto& d : differences) {
+    const bool noise = d.explained == compare::Explained::noise;
+    const bool expected = d.explained == compare::Explained::error_format;
+    auto [it, added] = by_field.try_emplace(FieldKey{compare::field_of(d.pointer), d.kind}, Seen{&d, noise, expected});
+    if (!added) {
+      it->second.all_noise = it->second.all_noise && noise;
+      it->second.all_expected = it->second.all_expected && expected;
     }
-    FieldStats field;
-    field.pointer = d.pointer;
-    field.kind = d.kind;
-    it = route.fields.emplace(std::move(key), std::move(field)).first;
   }
-  auto& field = it->second;
-  ++field.count;
-  if (d.explained == compare::Explained::noise) ++field.noise_count;
-  if (d.explained == compare::Explained::error_format) ++field.expected_count;
-  if (field.examples.size() < options_.max_examples) {
-    FieldExample example{bounded(d.legacy), bounded(d.candidate), request_id};
-    const bool seen = std::any_of(field.examples.begin(), field.examples.end(), [&](const FieldExample& e) {
-      return e.legacy == example.legacy && e.candidate == example.candidate;
-    });
-    if (!seen) field.examples.push_back(std::move(example));
+  for (auto& [key, seen] : by_field) {
+    auto it = route.fields.find(key);
+    if (it == route.fields.end()) {
+      if (route.fields.size() >= options_.max_fields_per_route) {
+        ++route.stats.fields_overflow;
+        continue;
+      }
+      FieldStats field;
+      field.pointer = key.pointer;
+      field.kind = key.kind;
+      it = route.fields.emplace(key, std::move(field)).first;
+    }
+    auto& field = it->second;
+    ++field.count;
+    if (seen.all_noise) ++field.noise_count;
+    if (seen.all_expected) ++field.expected_count;
+    if (field.examples.size() < options_.max_examples) {
+      const compare::Difference& d = *seen.first;
+      FieldExample example{d.pointer, bounded(d.legacy), bounded(d.candidate), request_id};
+      const bool repeated = std::any_of(field.examples.begin(), field.examples.end(), [&](const FieldExample& e) {
+        return e.legacy == example.legacy && e.candidate == example.candidate;
+      });
+      if (!repeated) field.examples.push_back(std::move(example));
+    }
   }
 }
 

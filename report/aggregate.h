@@ -18,7 +18,7 @@
 namespace parity::report {
 
 struct AggregateOptions {
-  std::size_t max_fields_per_route = 1000;  // distinct (pointer, kind) per route; more count as overflow
+  std::size_t max_fields_per_route = 1000;  // distinct (field, kind) per route; more count as overflow
   std::size_t max_examples = 3;             // distinct {legacy, candidate} pairs kept per field
   std::size_t max_example_chars = 300;      // longer example values are cut (as a string ending in "…")
 };
@@ -26,17 +26,21 @@ struct AggregateOptions {
 using compare::VerdictCounts;
 
 struct FieldExample {
+  std::string pointer;  // where the difference was (/events/3/id for the field /events/*/id)
   nlohmann::json legacy;
   nlohmann::json candidate;
   std::string request_id;
 };
 
+// A field is a pointer with its array indices as "*" (compare::field_of): a stream's /events/0/id …
+// /events/40/id are one field, /events/*/id, counted once per exchange — so a count is comparable to
+// the route's exchanges, and the pointer can be pasted into compare.ignore or compare.noise.fields.
 struct FieldStats {
-  std::string pointer;
+  std::string pointer;  // the field
   compare::DiffKind kind = compare::DiffKind::value;
-  std::uint64_t count = 0;           // differences seen at this pointer with this kind
-  std::uint64_t noise_count = 0;     // of which explained as noise
-  std::uint64_t expected_count = 0;  // of which explained by an error format
+  std::uint64_t count = 0;           // exchanges that differ at this field with this kind
+  std::uint64_t noise_count = 0;     // of which every such difference was explained as noise
+  std::uint64_t expected_count = 0;  // of which every such difference was explained by an error format
   std::vector<FieldExample> examples;
 
   bool noise() const { return count > 0 && noise_count == count; }
@@ -51,7 +55,7 @@ struct RouteStats {
   LatencyHistogram legacy_latency;
   LatencyHistogram candidate_latency;
   std::vector<FieldStats> fields;     // by count, highest first; then by pointer
-  std::uint64_t fields_overflow = 0;  // differences at fields beyond max_fields_per_route
+  std::uint64_t fields_overflow = 0;  // (exchange, field) pairs beyond max_fields_per_route
 };
 
 struct Summary {
@@ -78,6 +82,7 @@ class Aggregate {
     std::string pointer;
     compare::DiffKind kind;
     bool operator==(const FieldKey&) const = default;
+    auto operator<=>(const FieldKey&) const = default;
   };
   struct FieldKeyHash {
     std::size_t operator()(const FieldKey& k) const noexcept;
@@ -87,7 +92,8 @@ class Aggregate {
     std::unordered_map<FieldKey, FieldStats, FieldKeyHash> fields;
   };
 
-  void add_difference(RouteAccumulator& route, const compare::Difference& d, const std::string& request_id);
+  void add_differences(RouteAccumulator& route, const std::vector<compare::Difference>& differences,
+                       const std::string& request_id);
   nlohmann::json bounded(const nlohmann::json& value) const;
 
   AggregateOptions options_;

@@ -226,7 +226,9 @@ void route_details(std::ostringstream& out, const RouteStats& r, std::size_t top
           << count_cell(f.count) << share_cell(share, false) << "<td><span class=\"badge "
           << field_class(f) << "\">" << field_class(f) << "</span></td><td><ul class=\"examples\">";
       for (const auto& e : f.examples) {
-        out << "<li><code>" << html_escape(json_text(e.legacy)) << "</code> → <code>"
+        out << "<li>";
+        if (e.pointer != f.pointer) out << "<code>" << pointer_html(e.pointer) << "</code>: ";
+        out << "<code>" << html_escape(json_text(e.legacy)) << "</code> → <code>"
             << html_escape(json_text(e.candidate)) << "</code></li>";
       }
       out << "</ul></td></tr>";

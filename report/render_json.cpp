@@ -24,7 +24,8 @@ nlohmann::json counts_json(const VerdictCounts& c) {
 nlohmann::json field_json(const FieldStats& f) {
   nlohmann::json examples = nlohmann::json::array();
   for (const auto& e : f.examples) {
-    examples.push_back({{"legacy", e.legacy}, {"candidate", e.candidate}, {"request_id", e.request_id}});
+    examples.push_back(
+        {{"pointer", e.pointer}, {"legacy", e.legacy}, {"candidate", e.candidate}, {"request_id", e.request_id}});
   }
   return {{"pointer", f.pointer},
           {"kind", compare::to_string(f.kind)},

@@ -30,7 +30,9 @@ std::string example_cell(const FieldStats& f) {
   auto show = [](const nlohmann::json& v) {
     return v.is_null() ? std::string("(absent)") : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
-  return md_code(show(e.legacy)) + " → " + md_code(show(e.candidate));
+  // Where in the field it was, when the field stands for several pointers (/events/*/id).
+  const std::string at = e.pointer == f.pointer ? "" : md_code(display_pointer(e.pointer)) + ": ";
+  return at + md_code(show(e.legacy)) + " → " + md_code(show(e.candidate));
 }
 
 void counts_row(std::ostringstream& out, const VerdictCounts& c) {

@@ -18,16 +18,6 @@ Difference value_diff(std::string pointer, json legacy, json candidate) {
 
 }  // namespace
 
-TEST_CASE("fields are pointers with array indices generalised", "[noise]") {
-  CHECK(NoiseLearner::field_of("/data/3/id") == "/data/*/id");
-  CHECK(NoiseLearner::field_of("/events/12/choices/0/delta/content") == "/events/*/choices/*/delta/content");
-  CHECK(NoiseLearner::field_of("/a~1b/0") == "/a~1b/*");
-  CHECK(NoiseLearner::field_of("/v1x") == "/v1x");
-  CHECK(NoiseLearner::field_of("") == "");
-  CHECK(NoiseLearner::field_of("status") == "status");
-  CHECK(NoiseLearner::field_of("header:date") == "header:date");
-}
-
 TEST_CASE("Diffy's signal: raw differences must clearly outnumber legacy-vs-legacy noise", "[noise]") {
   NoiseLearner learner;
   const std::string route = "/v1/files/{file_id}";

@@ -104,3 +104,19 @@ TEST_CASE("glob lists skip invalid entries and answer any_*", "[pointer]") {
   CHECK_FALSE(any_matches(globs, std::vector<std::string>{"id", "x"}));
   CHECK(any_covers(globs, std::vector<std::string>{"id", "x"}));
 }
+
+TEST_CASE("fields are pointers with array indices generalised", "[pointer]") {
+  CHECK(field_of("/data/3/id") == "/data/*/id");
+  CHECK(field_of("/events/12/choices/0/delta/content") == "/events/*/choices/*/delta/content");
+  CHECK(field_of("/a~1b/0") == "/a~1b/*");
+  CHECK(field_of("/v1x") == "/v1x");
+  CHECK(field_of("/a/0x/00") == "/a/0x/*");
+  // The field is a glob that matches every pointer it stands for.
+  std::string error;
+  const auto glob = PointerGlob::parse(field_of("/data/3/id"), error);
+  REQUIRE(glob);
+  CHECK(glob->matches("/data/7/id"));
+  CHECK(field_of("") == "");
+  CHECK(field_of("status") == "status");
+  CHECK(field_of("header:date") == "header:date");
+}

@@ -154,13 +154,49 @@ TEST_CASE("long example values are cut on a character boundary", "[aggregate]") 
 TEST_CASE("distinct fields per route are capped and the rest counted", "[aggregate]") {
   Aggregate a(AggregateOptions{.max_fields_per_route = 2});
   auto r = make_record({.verdict = Verdict::mismatch});
-  for (int i = 0; i < 5; ++i) r.differences.push_back(diff("/data/" + std::to_string(i) + "/id"));
+  for (int i = 0; i < 5; ++i) r.differences.push_back(diff("/f" + std::to_string(i)));
   a.add(r);
   a.add(r);
   const auto routes = a.routes();
   CHECK(routes[0].fields.size() == 2);
   CHECK(routes[0].fields[0].count == 2);
   CHECK(routes[0].fields_overflow == 6);
+}
+
+TEST_CASE("array elements are one field, counted once per exchange", "[aggregate]") {
+  Aggregate a;
+  auto all_noise = make_record({.verdict = Verdict::match});
+  all_noise.request_id = "req-1";
+  for (int i = 0; i < 7; ++i) {
+    all_noise.differences.push_back(diff("/events/" + std::to_string(i) + "/id", DiffKind::value, Explained::noise, i, -i));
+  }
+  a.add(all_noise);
+  auto partly = make_record({.verdict = Verdict::mismatch});
+  partly.request_id = "req-2";
+  partly.differences.push_back(diff("/events/0/id", DiffKind::value, Explained::noise, "a", "b"));
+  partly.differences.push_back(diff("/events/1/id", DiffKind::value, Explained::none, "c", "d"));
+  partly.differences.push_back(diff("/events/1/choices/0/delta/content", DiffKind::value, Explained::none, "x", "y"));
+  partly.differences.push_back(diff("/events/4", DiffKind::missing, Explained::none, 1, nullptr));
+  a.add(partly);
+
+  const auto routes = a.routes();
+  REQUIRE(routes.size() == 1);
+  const auto& fields = routes[0].fields;
+  REQUIRE(fields.size() == 3);
+  const auto& id = fields[0];
+  CHECK(id.pointer == "/events/*/id");
+  CHECK(id.count == 2);        // not 9: a share of the route's 2 exchanges
+  CHECK(id.noise_count == 1);  // in req-2 one of its differences was not noise
+  CHECK_FALSE(id.noise());
+  REQUIRE(id.examples.size() == 2);
+  CHECK(id.examples[0].pointer == "/events/0/id");  // the first difference of each exchange
+  CHECK(id.examples[0].request_id == "req-1");
+  CHECK(id.examples[1].legacy == "a");
+  CHECK(fields[1].pointer == "/events/*");
+  CHECK(fields[1].kind == DiffKind::missing);
+  CHECK(fields[1].examples[0].pointer == "/events/4");
+  CHECK(fields[2].pointer == "/events/*/choices/*/delta/content");
+  CHECK(fields[2].count == 1);
 }
 
 }  // namespace parity::report

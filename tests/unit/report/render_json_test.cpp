@@ -69,6 +69,7 @@ TEST_CASE("the JSON report has the contract's shape", "[render_json]") {
   CHECK(fields[1]["noise"] == false);
   CHECK(fields[1]["examples"][0]["legacy"] == "a");
   CHECK(fields[1]["examples"][0]["candidate"] == "b");
+  CHECK(fields[1]["examples"][0]["pointer"] == "/name");
 
   const auto& files = j["routes"][0];
   CHECK(files["route"] == "/v1/files/{file_id}");

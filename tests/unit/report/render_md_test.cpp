@@ -64,6 +64,20 @@ TEST_CASE("the Markdown report has summary, route and field tables", "[render_md
   check_tables_are_rectangular(md);
 }
 
+TEST_CASE("a field of array elements shows where its example was", "[render_md]") {
+  Aggregate a;
+  auto r = make_record({.route = "/v1/chat", .verdict = Verdict::mismatch});
+  for (int i = 0; i < 3; ++i) {
+    r.differences.push_back(diff("/events/" + std::to_string(i + 2) + "/content", DiffKind::value, Explained::none, "a", "b"));
+  }
+  a.add(r);
+  const auto md = render_md(a);
+  INFO(md);
+  CHECK(md.find("| `/events/*/content` | value | 1 | 100% | **difference** | `/events/2/content`: `\"a\"` → `\"b\"` |") !=
+        std::string::npos);
+  check_tables_are_rectangular(md);
+}
+
 TEST_CASE("user-derived text cannot break a Markdown table", "[render_md]") {
   Aggregate a;
   auto r = make_record({.route = "/a|b", .verdict = Verdict::mismatch});
