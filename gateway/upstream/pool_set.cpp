@@ -1,6 +1,7 @@
 #include "gateway/upstream/pool_set.h"
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 
 namespace parity::upstream {
 
@@ -41,9 +42,10 @@ std::optional<Pick> PoolSet::pick(config::Side side, const gateway::Snapshot& sn
   if (n == 0) return std::nullopt;
   SideEntries& side_entries = side == config::Side::legacy ? legacy_ : candidate_;
   const auto now = registry_ ? registry_->clock().steady_now() : std::chrono::steady_clock::time_point{};
-  std::vector<Candidate> candidates(n);
-  std::vector<bool> breaker_ok(n, true);
-  std::vector<bool> healthy(n, true);
+  // Per request and side: on the stack for up to 8 instances (small_vector), no allocation.
+  boost::container::small_vector<Candidate, 8> candidates(n);
+  boost::container::small_vector<bool, 8> breaker_ok(n, true);
+  boost::container::small_vector<bool, 8> healthy(n, true);
   for (std::size_t i = 0; i < n; ++i) {
     Entry& entry = entry_for(side_entries, side, i, snapshot, read_timeout);
     candidates[i].weight = backend.instances[i].weight;
@@ -62,7 +64,7 @@ std::optional<Pick> PoolSet::pick(config::Side side, const gateway::Snapshot& sn
         bool untried = std::find(tried.begin(), tried.end(), i) == tried.end();
         candidates[i].available = breaker_ok[i] && (!need_healthy || healthy[i]) && (!need_untried || untried);
       }
-      auto chosen = side_entries.balancer.pick(backend.balance, candidates, uniform(random_));
+      auto chosen = side_entries.balancer.pick(backend.balance, {candidates.data(), candidates.size()}, uniform(random_));
       if (!chosen) break;
       Entry& entry = side_entries.entries[*chosen];
       // Another loop may have taken the half-open probe slot meanwhile: then look again without it.
