@@ -281,6 +281,7 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
     }
     bool sent = false;
     ++in_use_;
+    in_use_peak_.note(in_use_, start);
     bool reusable = co_await exchange(*conn, request, handler, result, sent);
     --in_use_;
     // A keep-alive connection the backend closed meanwhile fails before any response byte: retry once
@@ -291,14 +292,18 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
       fresh_only = true;
       continue;
     }
-    // Kept idle up to max_idle, or up to the number of connections still in use: a connection freed
-    // while that many exchanges are in flight is about to be needed again. With a fixed cap, a shadow
-    // answering in 200 ms (hundreds of mirrors in flight per loop) had its connections closed and
-    // reopened in bursts: ~20 % of mirrors paid a new TCP connection. Idle connections beyond max_idle
-    // are closed by the backend's keep-alive timeout in time, and never reused once closed (take_idle).
-    // max_idle 0 turns pooling off altogether.
-    const bool room = idle_.size() < target_.max_idle || idle_.size() < in_use_;
+    // Kept idle up to max_idle, or while the pool holds no more connections than it had in flight at
+    // once in the last seconds: a connection freed then is about to be needed again. With a fixed cap,
+    // a shadow answering in 200 ms (hundreds of mirrors in flight per loop) had its connections closed
+    // and reopened in bursts: ~20 % of mirrors paid a new TCP connection. Keeping only as many idle as
+    // were still in use left ~10 %: replies come back in clusters (after any stall of the host), so
+    // for a moment more are idle than in use, and the requests of the next cluster reconnected —
+    // connects and closes bunched where the clients' requests were bunched too, in the tail. Idle
+    // connections beyond max_idle are closed by the backend's keep-alive timeout in time, and never
+    // reused once closed (take_idle). max_idle 0 turns pooling off altogether.
     const auto now = Clock::now();
+    const std::size_t held = idle_.size() + in_use_;  // besides this one
+    const bool room = idle_.size() < target_.max_idle || idle_.size() < in_use_ || held < in_use_peak_.value(now);
     if (reusable && target_.max_idle > 0 && room) {
       conn->idle_since = now;
       conn->tcp().expires_never();

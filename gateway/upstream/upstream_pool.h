@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "config/config.h"
+#include "core/recent_peak.h"
 #include "gateway/asio.h"
 
 namespace parity::upstream {
@@ -89,6 +90,7 @@ class Pool {
   std::shared_ptr<asio::ssl::context> tls_;
   std::deque<std::unique_ptr<Connection>> idle_;
   std::size_t in_use_ = 0;  // exchanges in flight on this pool
+  RecentPeak in_use_peak_{std::chrono::seconds(2)};  // the most in flight at once over the last 2-4 s
   std::uint64_t closed_by_backend_ = 0;
 };
 

@@ -189,10 +189,11 @@ def test_expect_100_continue_is_answered(gateway, pki):
     assert "expect" not in {k.lower() for k, _ in seen["headers"]}
 
 
-def test_the_pool_keeps_connections_idle_beyond_max_idle_while_as_many_are_in_use(gateways, echo_backend, pki,
-                                                                                   tmp_path):
+def test_the_pool_keeps_as_many_connections_as_it_recently_had_in_flight(gateways, echo_backend, pki, tmp_path):
     # max_idle 1, 12 slow requests at once: a fixed cap would keep one connection of the 12 and reconnect
-    # 11 times for the next burst. Freed while others are still in flight, about half are kept.
+    # 11 times for the next burst; keeping only as many idle as are still in use kept about half of
+    # them (their replies come back together). The pool keeps what it had in flight at once in the
+    # last seconds, so the next burst runs on the same 12 connections.
     import concurrent.futures
     from gateway_harness import gateway_config
 
@@ -214,7 +215,7 @@ def test_the_pool_keeps_connections_idle_beyond_max_idle_while_as_many_are_in_us
     first = burst()
     second = burst()
     assert len(first) == 12  # 12 exchanges in flight together: 12 backend connections
-    assert len(first & second) >= 4, (first, second)
+    assert second == first
 
 
 def test_a_pooled_connection_the_backend_closed_is_not_reused_for_a_post(gateways, pki, tmp_path):
