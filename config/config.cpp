@@ -103,7 +103,8 @@ void check_readable_file(const std::string& path, const std::string& key, std::v
 }
 
 void read_backend(YamlReader& r, const YAML::Node& node, const std::string& key, BackendConfig& b) {
-  r.known_keys(node, key, {"url", "ca", "verify", "timeout_ms", "connect_timeout_ms", "max_idle", "health_path",
+  r.known_keys(node, key, {"url", "ca", "verify", "timeout_ms", "connect_timeout_ms", "max_idle", "idle_timeout_ms",
+                           "health_path",
                            "instances", "balance", "health_check", "circuit_breaker", "retries"});
   r.read(node, "url", key, b.url);
   r.read(node, "ca", key, b.ca);
@@ -111,6 +112,7 @@ void read_backend(YamlReader& r, const YAML::Node& node, const std::string& key,
   r.read_positive(node, "timeout_ms", key, b.timeout_ms);
   r.read_positive(node, "connect_timeout_ms", key, b.connect_timeout_ms);
   r.read(node, "max_idle", key, b.max_idle);
+  r.read_positive(node, "idle_timeout_ms", key, b.idle_timeout_ms);
   r.read(node, "health_path", key, b.health_path);
   read_backend_policy(r, node, key, b);
 }

@@ -58,6 +58,7 @@ struct BackendConfig {
   int timeout_ms = 30000;       // whole response
   int connect_timeout_ms = 5000;
   std::size_t max_idle = 64;    // pooled idle connections per event loop
+  int idle_timeout_ms = 60000;  // a pooled connection unused this long is closed
   std::string health_path = "/health";  // probed by the gateway's /health
   // Instances, balancing and protection (config/backend_policy.h). `url:` alone is one instance;
   // `url`/`parsed` above always mirror instances[0].

@@ -23,7 +23,8 @@ PoolSet::Entry& PoolSet::entry_for(SideEntries& side_entries, config::Side side,
   bool same = entry.pool && entry.url == instance.url && entry.tls == tls.get() &&
               entry.pool->target().read_timeout == target.read_timeout &&
               entry.pool->target().connect_timeout == target.connect_timeout &&
-              entry.pool->target().max_idle == target.max_idle;
+              entry.pool->target().max_idle == target.max_idle &&
+              entry.pool->target().idle_timeout == target.idle_timeout;
   if (!same) {
     if (entry.pool) entry.pool->close_idle();
     entry.pool = std::make_shared<Pool>(executor_, target, tls);

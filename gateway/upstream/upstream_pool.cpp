@@ -77,6 +77,7 @@ Target Target::from_backend(const config::BackendConfig& backend) {
   t.connect_timeout = std::chrono::milliseconds(backend.connect_timeout_ms);
   t.read_timeout = std::chrono::milliseconds(backend.timeout_ms);
   t.max_idle = backend.max_idle;
+  t.idle_timeout = std::chrono::milliseconds(backend.idle_timeout_ms);
   return t;
 }
 
@@ -251,7 +252,20 @@ static bool still_open(PlainStream& stream) {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+// The idle stack is used from the back (the most recently used first), so its front holds the
+// connections unused longest. Without closing them, a pool that once had hundreds in flight would
+// keep their sockets open for as long as the gateway runs — in CLOSE_WAIT once the backend's
+// keep-alive timeout has closed its side, file descriptors the gateway's clients could have used.
+void Pool::close_expired_idle(Clock::time_point now) {
+  while (!idle_.empty() && now - idle_.front()->idle_since >= target_.idle_timeout) {
+    error_code ignored;
+    idle_.front()->tcp().socket().close(ignored);
+    idle_.pop_front();
+  }
+}
+
 std::unique_ptr<Pool::Connection> Pool::take_idle(Clock::time_point now) {
+  close_expired_idle(now);
   while (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
@@ -269,19 +283,22 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
   for (int attempt = 0;; ++attempt) {
     Result result;
     std::unique_ptr<Connection> conn;
+    // Counted from here: a connection still being opened (a SYN the backend's full backlog dropped
+    // waits a second for its retransmit) is needed as much as one in use.
+    ++in_use_;
+    in_use_peak_.note(in_use_, start);
     if (!fresh_only) conn = take_idle(start);
     if (conn) {
       result.reused_connection = true;
     } else {
       conn = co_await connect(result);
       if (!conn) {
+        --in_use_;
         result.latency = since(start);
         co_return result;
       }
     }
     bool sent = false;
-    ++in_use_;
-    in_use_peak_.note(in_use_, start);
     bool reusable = co_await exchange(*conn, request, handler, result, sent);
     --in_use_;
     // A keep-alive connection the backend closed meanwhile fails before any response byte: retry once
@@ -309,6 +326,7 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
       conn->tcp().expires_never();
       idle_.push_back(std::move(conn));
     }
+    close_expired_idle(now);
     result.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - start);
     co_return result;
   }

@@ -48,6 +48,7 @@ struct Target {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{30000};  // wait for the head, and between body pieces
   std::size_t max_idle = 64;  // idle connections kept, or more while as many are in use (see send)
+  std::chrono::milliseconds idle_timeout{60000};  // an idle connection unused this long is closed
   // Let the loop run other work once between sending a request and reading its response. Asio tries a
   // read before waiting for readiness; with many busy connections per loop (a load generator) the
   // response has usually arrived by the time this exchange runs again, so that first read succeeds
@@ -81,6 +82,7 @@ class Pool {
  private:
   struct Connection;
   std::unique_ptr<Connection> take_idle(std::chrono::steady_clock::time_point now);
+  void close_expired_idle(std::chrono::steady_clock::time_point now);
   asio::awaitable<std::unique_ptr<Connection>> connect(Result& result);
   asio::awaitable<bool> exchange(Connection& conn, const Request& request, ResponseHandler& handler,
                                  Result& result, bool& sent);
@@ -89,7 +91,7 @@ class Pool {
   Target target_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::deque<std::unique_ptr<Connection>> idle_;
-  std::size_t in_use_ = 0;  // exchanges in flight on this pool
+  std::size_t in_use_ = 0;  // exchanges in flight on this pool, their connections opening or open
   RecentPeak in_use_peak_{std::chrono::seconds(2)};  // the most in flight at once over the last 2-4 s
   std::uint64_t closed_by_backend_ = 0;
 };

@@ -156,13 +156,19 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
 
 
+class Server(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: a burst of connections from the gateway's pool would have its
+    # SYNs dropped and wait a second for their retransmit.
+    request_queue_size = 128
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--name", default="", help="sent back as X-Echo-Name on every response")
     args = parser.parse_args()
     Handler.name = args.name
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = Server(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)

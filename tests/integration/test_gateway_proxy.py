@@ -218,6 +218,42 @@ def test_the_pool_keeps_as_many_connections_as_it_recently_had_in_flight(gateway
     assert second == first
 
 
+def test_pooled_connections_unused_for_idle_timeout_are_closed(gateways, echo_backend, pki, tmp_path):
+    # The pool keeps the 12 connections a burst needed while they are used again soon; unused for
+    # idle_timeout_ms they are closed, and the gateway holds no socket for them any more.
+    import concurrent.futures
+    import os
+    from gateway_harness import gateway_config
+    from services import wait_until
+
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path)
+    config["threads"] = 1
+    config["mirror"] = {"enabled": False}
+    config["backends"]["legacy"].update(max_idle=1, idle_timeout_ms=2000)
+    gw = gateways(config)
+
+    def sockets():
+        fds = f"/proc/{gw.proc.pid}/fd"
+        return sum(1 for fd in os.listdir(fds) if os.readlink(f"{fds}/{fd}").startswith("socket:"))
+
+    def one(_):
+        with client(gw, pki) as c:
+            return c.get("/slow?ms=300").headers["X-Peer-Port"]
+
+    with client(gw, pki) as c:
+        port = c.get("/slow?ms=1").headers["X-Peer-Port"]
+        steady = sockets()  # listeners, this client's connection, one backend connection
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            burst = set(pool.map(one, range(12)))
+        assert len(burst) == 12
+        # The burst's clients are gone; its backend connections stay pooled (11 more than before).
+        assert wait_until(lambda: sockets() == steady + 11), (sockets(), steady)
+        assert c.get("/slow?ms=1").headers["X-Peer-Port"] in burst | {port}
+        time.sleep(2.5)  # past idle_timeout_ms: the next exchange closes them all and connects anew
+        assert c.get("/slow?ms=1").headers["X-Peer-Port"] not in burst | {port}
+        assert sockets() == steady
+
+
 def test_a_pooled_connection_the_backend_closed_is_not_reused_for_a_post(gateways, pki, tmp_path):
     # uvicorn closes keep-alive connections idle for 5 s. A POST is never retried (it may have run), so
     # the pool must notice the close before reusing the connection, not after sending on it.

@@ -32,6 +32,7 @@ TEST_CASE("defaults apply to an empty file plus backends") {
   CHECK(r.config->routes.size() == 1);
   CHECK(r.config->routes[0].prefix == "/");
   CHECK(r.config->legacy.parsed.port == 8000);
+  CHECK(r.config->legacy.idle_timeout_ms == 60000);
   CHECK(r.config->compare.headers == std::vector<std::string>{"content-type"});
 }
 
@@ -100,6 +101,8 @@ TEST_CASE("every bad key is named with a reason") {
        "bad port"},
       {"backends: {legacy: {url: 'http://h:1', timeout_ms: 0}, candidate: {url: 'http://h:1'}}",
        "backends.legacy.timeout_ms", "> 0"},
+      {"backends: {legacy: {url: 'http://h:1'}, candidate: {url: 'http://h:1', idle_timeout_ms: -5}}",
+       "backends.candidate.idle_timeout_ms", "> 0"},
       {"backends: {legacy: {url: 'http://h:1'}}", "backends.candidate.url", "required"},
       {"backends: {legacy: {url: 'http://h:1'}, legacy: {url: 'http://h:2'}}", "backends.legacy", "duplicate"},
       {"listen: nowhere", "listen", "host:port"},
