@@ -316,8 +316,9 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
     // were still in use left ~10 %: replies come back in clusters (after any stall of the host), so
     // for a moment more are idle than in use, and the requests of the next cluster reconnected —
     // connects and closes bunched where the clients' requests were bunched too, in the tail. Idle
-    // connections beyond max_idle are closed by the backend's keep-alive timeout in time, and never
-    // reused once closed (take_idle). max_idle 0 turns pooling off altogether.
+    // connections no longer needed are closed once unused for idle_timeout (close_expired_idle), or
+    // found closed by the backend's keep-alive timeout before reuse (take_idle). max_idle 0 turns
+    // pooling off altogether.
     const auto now = Clock::now();
     const std::size_t held = idle_.size() + in_use_;  // besides this one
     const bool room = idle_.size() < target_.max_idle || idle_.size() < in_use_ || held < in_use_peak_.value(now);

@@ -47,7 +47,7 @@ struct Target {
   bool tls = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{30000};  // wait for the head, and between body pieces
-  std::size_t max_idle = 64;  // idle connections kept, or more while as many are in use (see send)
+  std::size_t max_idle = 64;  // idle connections kept, or more while recently needed (see send)
   std::chrono::milliseconds idle_timeout{60000};  // an idle connection unused this long is closed
   // Let the loop run other work once between sending a request and reading its response. Asio tries a
   // read before waiting for readiness; with many busy connections per loop (a load generator) the
