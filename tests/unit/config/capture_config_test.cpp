@@ -21,7 +21,7 @@ const std::string kBase = kMinimalConfig + R"(routes:
 
 }  // namespace
 
-TEST_CASE("capture is off by default; its section and the per-route key load") {
+TEST_CASE("capture is off by default, its section and the per-route key load") {
   auto plain = load_config_text(kBase, "", no_env, {});
   REQUIRE(plain.config);
   CHECK_FALSE(plain.config->capture.enabled);

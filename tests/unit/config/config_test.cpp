@@ -217,7 +217,7 @@ TEST_CASE("the compare section alone loads for parity diff") {
   CHECK(has_error(LoadResult{std::nullopt, bad.errors}, "compare.ignore[0]", ""));
 }
 
-TEST_CASE("trusted_proxies: addresses and networks load; anything else names the entry") {
+TEST_CASE("trusted_proxies: addresses and networks load, anything else names the entry") {
   auto r = load_config_text(kBase + "trusted_proxies: [10.0.0.0/8, 127.0.0.1, \"fd00::/8\"]\n", "", no_env, {});
   INFO(format_errors(r.errors));
   REQUIRE(r.config);

@@ -26,7 +26,7 @@ std::string temp_file(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("guard: absent means off; a complete section is read") {
+TEST_CASE("guard: absent means off, a complete section is read") {
   auto off = load_config_text(kBase, "", no_env, {});
   REQUIRE(off.config);
   CHECK_FALSE(off.config->guard);

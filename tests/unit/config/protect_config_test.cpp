@@ -39,7 +39,7 @@ TEST_CASE("protection defaults: no rate limit, no auth, no CORS, 100 header fiel
   CHECK(r.config->tls.client_ca.empty());
 }
 
-TEST_CASE("protection sections load; secrets come from env; the key header is redacted") {
+TEST_CASE("protection sections load, secrets come from env, the key header is redacted") {
   auto r = load_config_text(kBase + R"(
 limits: {max_header_count: 20}
 rate_limit: {requests_per_second: 5, burst: 10, key: api_key, routes: [{route: /v1/, requests_per_second: 1}]}
@@ -85,7 +85,7 @@ tls: {require_client_cert: true}
   CHECK(errors_of(r).find("tiny-secret-value") == std::string::npos);  // the secret's value is never printed
 }
 
-TEST_CASE("api_keys needs exactly one source; unknown keys are errors") {
+TEST_CASE("api_keys needs exactly one source, unknown keys are errors") {
   auto r = load_config_text(kBase + R"(
 auth: {api_keys: {header: X-Key}, oauth: {}}
 )", "", secrets_env, {});

@@ -21,7 +21,7 @@ TEST_CASE("the store is JSONL only by default", "[store_config]") {
   CHECK(r.config->store.queue == 8192);
 }
 
-TEST_CASE("store.url alone means PostgreSQL only; with path, both", "[store_config]") {
+TEST_CASE("store.url alone means PostgreSQL only, with path, both", "[store_config]") {
   auto only = load_config_text(kBase + "store: {url: \"postgres://parity@db:5432/parity\", queue: 100}\n", "/srv",
                                no_env, {});
   REQUIRE(only.errors.empty());

@@ -24,7 +24,7 @@ TEST_CASE("the breaker opens after N consecutive failures and refuses until open
   CHECK_FALSE(b.allow(t0 + 999ms));
 }
 
-TEST_CASE("half-open lets exactly one probe through; its success closes the breaker") {
+TEST_CASE("half-open lets exactly one probe through, its success closes the breaker") {
   CircuitBreaker b({.failures = 1, .open_ms = 1000, .failure_statuses = {}});
   b.on_failure(t0);
   CHECK(b.would_allow(t0 + 1000ms));

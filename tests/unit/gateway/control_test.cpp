@@ -90,7 +90,7 @@ TEST_CASE("control: a serve switch swaps a new snapshot, bumps the version and i
   CHECK(f.guard.armed());  // the candidate is served and a guard is configured
 }
 
-TEST_CASE("control: an invalid reload is rejected with its errors; the old config stays") {
+TEST_CASE("control: an invalid reload is rejected with its errors, the old config stays") {
   Fixture f;
   f.next_file = {std::nullopt, {{"colour", "unknown key"}}};
   auto r = f.control.reload({"sighup", ""}, "SIGHUP");

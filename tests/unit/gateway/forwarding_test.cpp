@@ -5,7 +5,7 @@
 using namespace parity;
 using namespace parity::gateway;
 
-TEST_CASE("hop-by-hop headers go, including those named by Connection; others keep bytes and order") {
+TEST_CASE("hop-by-hop headers go, including those named by Connection, others keep bytes and order") {
   http::fields f;
   f.insert("Connection", "keep-alive, X-Secret");
   f.insert("Keep-Alive", "timeout=5");

@@ -82,7 +82,7 @@ TEST_CASE("guard: mismatch rate over compared exchanges") {
   CHECK(tripped->find("mismatch rate 0.75 > 0.50") == 0);
 }
 
-TEST_CASE("guard: disarmed or unconfigured it counts nothing; re-arming starts an empty window") {
+TEST_CASE("guard: disarmed or unconfigured it counts nothing, re-arming starts an empty window") {
   FakeClock clock;
   CutoverGuard guard(clock);
   CHECK_FALSE(guard.observe_request(true));

@@ -165,7 +165,7 @@ TEST_CASE("JWT audience: string or array must contain the configured audience") 
   CHECK(v->verify(hs256(header, {{"exp", at(60s)}}), NOW).status == JwtStatus::wrong_audience);
 }
 
-TEST_CASE("JWT RS256 with a public key; no HS256/RS256 confusion") {
+TEST_CASE("JWT RS256 with a public key, no HS256/RS256 confusion") {
   RsaKey rsa;
   std::string error;
   auto v = JwtVerifier::create({"", rsa.public_pem(), "", 0s}, error);
@@ -182,7 +182,7 @@ TEST_CASE("JWT RS256 with a public key; no HS256/RS256 confusion") {
   CHECK_FALSE(JwtVerifier::create({"", "", "", 0s}, error));
 }
 
-TEST_CASE("CORS: preflight allowed, denied by origin, method or header; actual requests") {
+TEST_CASE("CORS: preflight allowed, denied by origin, method or header, actual requests") {
   CorsSettings s{{"https://app.example.com"}, {"GET", "POST"}, {"authorization", "content-type"}, 600};
   auto ok = evaluate_cors(s, {"OPTIONS", "https://app.example.com", "POST", "Content-Type, Authorization"});
   CHECK(ok.kind == CorsDecision::Kind::preflight_allowed);
@@ -246,7 +246,7 @@ TEST_CASE("admission: auth before rate limit, 429 with Retry-After, per-route an
   CHECK(route_limited.retry_after == 2s);
 }
 
-TEST_CASE("admission: JWT or API key; CORS preflight answered before auth") {
+TEST_CASE("admission: JWT or API key, CORS preflight answered before auth") {
   config::Config c;
   c.auth.api_keys = config::ApiKeysConfig{"X-API-Key", "", "", {"k1"}};
   c.auth.jwt = config::JwtConfig{};

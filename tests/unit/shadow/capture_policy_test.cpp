@@ -39,7 +39,7 @@ TEST_CASE("capture follows sample_percent with the random value passed in") {
   CHECK_FALSE(decide_capture(cfg, route_named("/"), 0.0));
 }
 
-TEST_CASE("capture.routes selects routes; a route's own capture key wins") {
+TEST_CASE("capture.routes selects routes, a route's own capture key wins") {
   auto cfg = capturing();
   cfg.capture.routes = {"/v1/chat/completions"};
   CHECK(decide_capture(cfg, route_named("/v1/chat/completions"), 0.5));
