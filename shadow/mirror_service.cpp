@@ -72,7 +72,7 @@ namespace {
 // Sends one copy and reports it back to the pending exchange (on the same event loop).
 // `pools` is the loop's mirror PoolSet, which outlives every coroutine spawned on that loop.
 asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, upstream::PoolSet& pools,
-                                upstream::Pick pick, upstream::Request request, std::size_t max_body,
+                                upstream::Pick pick, upstream::WireRequest request, std::size_t max_body,
                                 bool is_noise_sample) {
   auto response = co_await upstream::fetch(*pick.pool, request, max_body);
   pools.report(pick, response.result);
@@ -85,12 +85,12 @@ asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, upstre
   }
 }
 
-upstream::Request copy_for(const MirrorContext& ctx, const config::Url& instance) {
-  upstream::Request copy = ctx.request;  // the exact bytes of the body, the same headers
-  copy.target(bsv(instance.base_path + std::string(ctx.upstream_target)));
-  copy.set(http::field::host, upstream::host_header(instance));
-  copy.set("X-Parity-Mirror", "1");
-  return copy;
+// The exact bytes of the body, the same headers, for `instance`; held in wire form until the shadow
+// answers (wire_request.h says why).
+upstream::WireRequest copy_for(const MirrorContext& ctx, const config::Url& instance) {
+  const std::string target = instance.base_path + std::string(ctx.upstream_target);
+  const std::string host = upstream::host_header(instance);
+  return upstream::to_wire(ctx.request, target, {{"Host", host}, {"X-Parity-Mirror", "1"}});
 }
 
 }  // namespace

@@ -151,28 +151,36 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
 
 // One request/response on an open connection; returns whether the connection can be reused.
 // A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
-template <class Stream>
+static http::verb method_of(const Request& request) { return request.method(); }
+static http::verb method_of(const WireRequest& request) { return request.method; }
+
+template <class Stream, class AnyRequest>
 static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
                                          beast::flat_buffer& buffer, std::string& wire, PieceBuffer& piece,
-                                         const Request& request,
+                                         const AnyRequest& request,
                                          ResponseHandler& handler,
                                          const Target& target, Result& result, bool& sent, error_code& ec) {
   auto start = Clock::now();
   tcp_layer.expires_after(target.read_timeout);
-  // Head and body in one gather write; a request marked chunked gets its body as one chunk.
-  wire.clear();
-  append_request_head(wire, request.base());
-  const auto& body = request.body();
-  const asio::const_buffer head_bytes(wire.data(), wire.size());
-  const asio::const_buffer body_bytes(body.data(), body.size());
-  if (request.chunked()) {
-    if (!body.empty()) append_chunk_size(wire, body.size());
-    std::string_view tail = body.empty() ? kLastChunk : std::string_view("\r\n0\r\n\r\n");
-    const asio::const_buffer chunked_head(wire.data(), wire.size());
-    co_await asio::async_write(stream, std::array{chunked_head, body_bytes, asio::const_buffer(tail.data(), tail.size())},
-                               await_ec(ec));
+  if constexpr (std::is_same_v<AnyRequest, WireRequest>) {
+    co_await asio::async_write(stream, asio::const_buffer(request.bytes.data(), request.bytes.size()), await_ec(ec));
   } else {
-    co_await asio::async_write(stream, std::array{head_bytes, body_bytes}, await_ec(ec));
+    // Head and body in one gather write; a request marked chunked gets its body as one chunk.
+    wire.clear();
+    append_request_head(wire, request.base());
+    const auto& body = request.body();
+    const asio::const_buffer head_bytes(wire.data(), wire.size());
+    const asio::const_buffer body_bytes(body.data(), body.size());
+    if (request.chunked()) {
+      if (!body.empty()) append_chunk_size(wire, body.size());
+      std::string_view tail = body.empty() ? kLastChunk : std::string_view("\r\n0\r\n\r\n");
+      const asio::const_buffer chunked_head(wire.data(), wire.size());
+      co_await asio::async_write(stream,
+                                 std::array{chunked_head, body_bytes, asio::const_buffer(tail.data(), tail.size())},
+                                 await_ec(ec));
+    } else {
+      co_await asio::async_write(stream, std::array{head_bytes, body_bytes}, await_ec(ec));
+    }
   }
   if (ec) co_return false;
   sent = true;
@@ -180,7 +188,7 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   http::response_parser<http::buffer_body> parser;
   // Bodies are streamed, never held whole. (Beast 1.74 treats body_limit(none) as a zero limit.)
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  parser.skip(request.method() == http::verb::head);
+  parser.skip(method_of(request) == http::verb::head);
   tcp_layer.expires_after(target.read_timeout);
   co_await http::async_read_header(stream, buffer, parser, await_ec(ec));
   if (ec) co_return false;
@@ -217,7 +225,8 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   co_return parser.keep_alive() && buffer.size() == 0;
 }
 
-asio::awaitable<bool> Pool::exchange(Connection& conn, const Request& request, ResponseHandler& handler,
+template <class AnyRequest>
+asio::awaitable<bool> Pool::exchange(Connection& conn, const AnyRequest& request, ResponseHandler& handler,
                                      Result& result, bool& sent) {
   error_code ec;
   PlainStream& tcp_layer = conn.tcp();
@@ -278,6 +287,15 @@ std::unique_ptr<Pool::Connection> Pool::take_idle(Clock::time_point now) {
 }
 
 asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& handler) {
+  return send_any(request, handler);
+}
+
+asio::awaitable<Result> Pool::send(const WireRequest& request, ResponseHandler& handler) {
+  return send_any(request, handler);
+}
+
+template <class AnyRequest>
+asio::awaitable<Result> Pool::send_any(const AnyRequest& request, ResponseHandler& handler) {
   auto start = Clock::now();
   bool fresh_only = false;
   for (int attempt = 0;; ++attempt) {
@@ -305,7 +323,7 @@ asio::awaitable<Result> Pool::send(const Request& request, ResponseHandler& hand
     // on a fresh connection (never another idle one: after a quiet spell they are all stale) when that
     // cannot run the request twice.
     bool stale = result.reused_connection && !result.head_received && result.failure == Failure::reset;
-    if (stale && attempt == 0 && (!sent || idempotent(request.method()))) {
+    if (stale && attempt == 0 && (!sent || idempotent(method_of(request)))) {
       fresh_only = true;
       continue;
     }
@@ -357,11 +375,20 @@ class BufferingHandler final : public ResponseHandler {
 
 }  // namespace
 
-asio::awaitable<BufferedResponse> fetch(Pool& pool, const Request& request, std::size_t max_body) {
+template <class AnyRequest>
+static asio::awaitable<BufferedResponse> fetch_any(Pool& pool, const AnyRequest& request, std::size_t max_body) {
   BufferedResponse out;
   BufferingHandler handler(out, max_body);
   out.result = co_await pool.send(request, handler);
   co_return out;
+}
+
+asio::awaitable<BufferedResponse> fetch(Pool& pool, const Request& request, std::size_t max_body) {
+  return fetch_any(pool, request, max_body);
+}
+
+asio::awaitable<BufferedResponse> fetch(Pool& pool, const WireRequest& request, std::size_t max_body) {
+  return fetch_any(pool, request, max_body);
 }
 
 }  // namespace parity::upstream

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "core/recent_peak.h"
 #include "gateway/asio.h"
+#include "gateway/upstream/wire_request.h"
 
 namespace parity::upstream {
 
@@ -71,6 +72,7 @@ class Pool {
   // Sends `request` and streams the response into `handler`. A stale pooled connection is retried
   // once on a fresh one when nothing was received and the retry is safe.
   asio::awaitable<Result> send(const Request& request, ResponseHandler& handler);
+  asio::awaitable<Result> send(const WireRequest& request, ResponseHandler& handler);
 
   const Target& target() const { return target_; }
   std::size_t idle_connections() const { return idle_.size(); }
@@ -84,7 +86,10 @@ class Pool {
   std::unique_ptr<Connection> take_idle(std::chrono::steady_clock::time_point now);
   void close_expired_idle(std::chrono::steady_clock::time_point now);
   asio::awaitable<std::unique_ptr<Connection>> connect(Result& result);
-  asio::awaitable<bool> exchange(Connection& conn, const Request& request, ResponseHandler& handler,
+  template <class AnyRequest>  // Request or WireRequest
+  asio::awaitable<Result> send_any(const AnyRequest& request, ResponseHandler& handler);
+  template <class AnyRequest>
+  asio::awaitable<bool> exchange(Connection& conn, const AnyRequest& request, ResponseHandler& handler,
                                  Result& result, bool& sent);
 
   asio::any_io_executor executor_;
@@ -104,5 +109,6 @@ struct BufferedResponse {
   bool truncated = false;
 };
 asio::awaitable<BufferedResponse> fetch(Pool& pool, const Request& request, std::size_t max_body);
+asio::awaitable<BufferedResponse> fetch(Pool& pool, const WireRequest& request, std::size_t max_body);
 
 }  // namespace parity::upstream

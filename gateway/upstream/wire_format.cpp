@@ -13,24 +13,30 @@ void append_version(std::string& out, unsigned version) {
 }
 
 void append_fields(std::string& out, const http::fields& fields) {
-  for (const auto& field : fields) {
-    out += sv(field.name_string());
-    out += ": ";
-    out += sv(field.value());
-    out += kCrlf;
-  }
+  for (const auto& field : fields) append_field(out, sv(field.name_string()), sv(field.value()));
   out += kCrlf;
 }
 
 }  // namespace
 
-void append_request_head(std::string& out, const http::request_header<>& head) {
-  out += sv(head.method_string());
+void append_request_line(std::string& out, beast::string_view method, std::string_view target, unsigned version) {
+  out += sv(method);
   out += ' ';
-  out += sv(head.target());
+  out += target;
   out += ' ';
-  append_version(out, head.version());
+  append_version(out, version);
   out += kCrlf;
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += kCrlf;
+}
+
+void append_request_head(std::string& out, const http::request_header<>& head) {
+  append_request_line(out, head.method_string(), sv(head.target()), head.version());
   append_fields(out, head);
 }
 

@@ -11,6 +11,9 @@ namespace parity::upstream {
 
 // "METHOD target HTTP/x.y\r\n" + every field in order + "\r\n".
 void append_request_head(std::string& out, const http::request_header<>& head);
+// Its pieces: "METHOD target HTTP/x.y\r\n", and "name: value\r\n" (the head ends with a bare kCrlf).
+void append_request_line(std::string& out, beast::string_view method, std::string_view target, unsigned version);
+void append_field(std::string& out, std::string_view name, std::string_view value);
 // "HTTP/x.y status reason\r\n" + every field in order + "\r\n" (the backend's reason phrase is kept).
 void append_response_head(std::string& out, const http::response_header<>& head);
 // "<hex size>\r\n", the start of one chunk of a chunked body.

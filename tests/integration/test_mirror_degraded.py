@@ -125,6 +125,8 @@ def test_the_copy_carries_the_exact_body_and_a_marker(gateways, echo_backend, pk
     assert record["verdict"] == "mismatch"  # the echoes differ by the marker header only
     shadow_echo = json.loads(record["sample"]["candidate"]["body"])
     assert ["X-Parity-Mirror", "1"] in shadow_echo["headers"]
+    # Besides the marker, the copy has the served request's headers, in the same order, byte for byte.
+    assert [h for h in shadow_echo["headers"] if h[0] != "X-Parity-Mirror"] == served["headers"]
     assert shadow_echo["sha256"] == hashlib.sha256(body).hexdigest() == served["sha256"]
     assert base64.b64decode(shadow_echo["body_b64"]) == body
     assert shadow_echo["target"] == "/echo?x=1"
