@@ -60,6 +60,8 @@ void SocketDeadline::expires_never() {
   s.timer.cancel();
 }
 
+void SocketDeadline::expires_idle() { state_->wanted = Clock::time_point::max(); }
+
 bool SocketDeadline::expired() const { return state_->expired; }
 
 }  // namespace parity::gateway

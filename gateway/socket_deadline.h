@@ -26,6 +26,11 @@ class SocketDeadline {
   // from returning (`parity bench` and `parity replay` run theirs to completion), so a connection
   // put back into a pool calls this.
   void expires_never();
+  // No deadline either, but a pending timer wait is left to fire and find nothing to do, instead of
+  // being cancelled: a pooled connection taken again before it fires costs no timer-queue update at
+  // all (expires_never then expires_after cost two, and a handler for the cancelled wait). For a
+  // loop that is stopped, not run to completion (the gateway's).
+  void expires_idle();
   // The socket moved (its owner was moved): the deadline closes it there.
   void rebind(tcp::socket& socket);
 

@@ -31,6 +31,7 @@ class TimedSocket {
 
   void expires_after(SocketDeadline::Clock::duration timeout) { deadline_.expires_after(timeout); }
   void expires_never() { deadline_.expires_never(); }
+  void expires_idle() { deadline_.expires_idle(); }
 
   // Tries the endpoints in turn, within the deadline.
   template <class Endpoints, class Token>

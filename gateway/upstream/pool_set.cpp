@@ -18,6 +18,7 @@ PoolSet::Entry& PoolSet::entry_for(SideEntries& side_entries, config::Side side,
   target.port = instance.parsed.port;
   target.tls = instance.parsed.scheme == "https";
   if (read_timeout) target.read_timeout = *read_timeout;
+  target.idle_keeps_timer = true;  // the gateway stops its loops; it never waits for run() to return
   // A reload that leaves this instance alone keeps its warm connections (snapshots reuse unchanged
   // TLS contexts, so the pointer comparison holds across reloads).
   bool same = entry.pool && entry.url == instance.url && entry.tls == tls.get() &&

@@ -342,7 +342,11 @@ asio::awaitable<Result> Pool::send_any(const AnyRequest& request, ResponseHandle
     const bool room = idle_.size() < target_.max_idle || idle_.size() < in_use_ || held < in_use_peak_.value(now);
     if (reusable && target_.max_idle > 0 && room) {
       conn->idle_since = now;
-      conn->tcp().expires_never();
+      if (target_.idle_keeps_timer) {
+        conn->tcp().expires_idle();
+      } else {
+        conn->tcp().expires_never();
+      }
       idle_.push_back(std::move(conn));
     }
     close_expired_idle(now);

@@ -57,6 +57,11 @@ struct Target {
   // 0.89-0.93x wrk's throughput (bench/loadgen_vs_wrk.py, A/B in alternation). Off for the gateway,
   // where no gain could be told from the noise.
   bool yield_before_read = false;
+  // A connection put back into the pool keeps its pending deadline wait (SocketDeadline::expires_idle)
+  // instead of cancelling it: reused within the read timeout — always, under load — it costs no timer
+  // update. The wait keeps io_context::run() from returning until it fires, so only for pools whose
+  // loop is stopped rather than run to completion: the gateway's, not `parity bench`'s or replay's.
+  bool idle_keeps_timer = false;
 
   static Target from_backend(const config::BackendConfig& backend);
 };

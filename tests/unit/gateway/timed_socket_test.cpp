@@ -157,4 +157,48 @@ TEST_CASE("TimedSocket::expires_never leaves no timer wait behind to hold io_con
   CHECK(kept->socket().is_open());
 }
 
+TEST_CASE("TimedSocket::expires_idle: the pending wait closes nothing, and a later deadline still holds") {
+  // As a pooled connection: used with a deadline, put back idle before it passes, taken again later.
+  Loopback net;
+  net.accept_one();
+  error_code ec;
+  bool open_after_idle = false;
+  Clock::duration waited{};
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        TimedSocket s(net.io.get_executor());
+        s.expires_after(milliseconds(100));
+        co_await s.async_connect(net.endpoints(), asio::use_awaitable);
+        s.expires_idle();
+        asio::steady_timer idle(net.io, milliseconds(250));  // past the first deadline
+        co_await idle.async_wait(asio::use_awaitable);
+        open_after_idle = s.socket().is_open();
+        const auto start = Clock::now();
+        s.expires_after(milliseconds(150));
+        char byte;
+        co_await s.async_read_some(asio::buffer(&byte, 1), await_ec(ec));
+        waited = Clock::now() - start;
+      },
+      asio::detached);
+  net.io.run();
+  CHECK(open_after_idle);
+  CHECK(ec == beast::error::timeout);
+  CHECK(waited >= milliseconds(140));
+  CHECK(waited < milliseconds(3000));
+}
+
+TEST_CASE("TimedSocket::expires_idle then a deadline set before the pending wait fires: honoured at its time") {
+  auto [ec, waited] = silent_read(
+      [](TimedSocket& s) {
+        s.expires_after(milliseconds(60));
+        s.expires_idle();               // the wait for 60 ms stays pending
+        s.expires_after(milliseconds(300));  // taken again: the pending wait must wait again
+      },
+      false);
+  CHECK(ec == beast::error::timeout);
+  CHECK(waited >= milliseconds(295));
+  CHECK(waited < milliseconds(3000));
+}
+
 }  // namespace parity::gateway
