@@ -54,7 +54,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 from benchkit import (ServerDied, SetupError, check_response, check_tools, children, cpu_seconds,  # noqa: E402
-                      cpu_ticks, env_int, fmt_ms, free_port, http_get, log, machine, make_certs, median,
+                      cpu_ticks, sleeps, env_int, fmt_ms, free_port, http_get, log, machine, make_certs, median,
                       nginx_tls, nginx_upstream, parity_bench_figures, raise_fd_limit, redo_on_steal, run_bench,
                       start_nginx, steal_pct, tail, wait_log, wait_port, wrk, add_steal_args)
 
@@ -448,6 +448,7 @@ def benchmark(a, procs, tmp: Path):
         log(f"  ({part}) round {r + 1}/{rounds} {NAMES[target]:<26} {res['rps']:>9,.0f} req/s  "
             f"p50 {fmt_ms(res['p50_ms']):>9}  p99 {fmt_ms(res['p99_ms']):>9}  "
             f"cpu {res.get('cpu_us_per_req', 0):6.1f} us/req (shadow {res.get('shadow_cpu_us_per_req', 0):5.1f})  "
+            f"sleeps {res.get('sleeps_per_req', 0):4.2f}/req  tcp segs {res.get('segments_per_req', 0):4.2f}/req  "
             f"steal {res['steal_pct']:4.1f}%{extra}{err}")
         return res
 
@@ -487,13 +488,16 @@ def benchmark(a, procs, tmp: Path):
         f"parity bench --rate (open loop) at Parity's fast- and slow-shadow gateway at once")
     for r in range(a.fixed_rounds):
         def round_c():
-            out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["port"] for t in FIXED_RATE_TARGETS}, rate, tmp)
+            out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["port"] for t in FIXED_RATE_TARGETS}, rate, tmp,
+                                  {t: gw[t]["pids"] for t in FIXED_RATE_TARGETS})
             alive()
             time.sleep(a.settle)
             for t in FIXED_RATE_TARGETS:
                 x = out[t]
                 log(f"  (c) round {r + 1}/{a.fixed_rounds} {NAMES[t]:<26} {x['requests']:>8,} requests  "
-                    f"p50 {fmt_ms(x['p50_ms']):>9}  p99 {fmt_ms(x['p99_ms']):>9}  steal {x['steal_pct']:4.1f}%"
+                    f"p50 {fmt_ms(x['p50_ms']):>9}  p99 {fmt_ms(x['p99_ms']):>9}  "
+                    f"cpu {x['cpu_us_per_req']:6.1f} us/req  sleeps {x['sleeps_per_req']:4.2f}/req  "
+                    f"steal {x['steal_pct']:4.1f}%"
                     + (f"  ERRORS {x['errors']}" if x["errors"] else ""))
             return out
         measured = redo_on_steal(round_c, a.max_steal, a.redo, f"(c) round {r + 1}")
@@ -505,12 +509,13 @@ def benchmark(a, procs, tmp: Path):
     return lat, tput, fixed, totals, info, gw
 
 
-def fixed_rate_pair(a, parity_bin, cafile, ports, rate, tmp: Path):
+def fixed_rate_pair(a, parity_bin, cafile, ports, rate, tmp: Path, pids):
     """`parity bench --rate` at GET PATH of each gateway in `ports` ({name: TLS port}) at the same time, one
-    process each; per name: parity_bench_figures and the host's steal meanwhile. ServerDied if a generator
-    fails."""
+    process each; per name: parity_bench_figures, the host's steal meanwhile, and the CPU time and sleeps
+    (wake-ups) per request of the gateway's processes `pids[name]`. ServerDied if a generator fails."""
     procs, outs = {}, {}
     ticks0 = cpu_ticks()
+    before = {name: (cpu_seconds(pids[name]), sleeps(pids[name])) for name in ports}
     for name, port in ports.items():
         outs[name] = tmp / f"fixed-{name}.json"
         argv = [str(parity_bin), "bench", "--candidate", f"https://127.0.0.1:{port}", "--url", PATH,
@@ -524,8 +529,11 @@ def fixed_rate_pair(a, parity_bin, cafile, ports, rate, tmp: Path):
             raise ServerDied(f"parity bench at {name} wrote no result (exit {proc.returncode}): {err[-2000:]}")
         results[name] = parity_bench_figures(outs[name], "candidate")
     steal = steal_pct(ticks0, cpu_ticks())
-    for x in results.values():
+    for name, x in results.items():
         x["steal_pct"] = steal
+        served = x["requests"] + rate * 1.0  # and the generator's 1 s of warm-up at the same rate
+        x["cpu_us_per_req"] = (cpu_seconds(pids[name]) - before[name][0]) * 1e6 / served
+        x["sleeps_per_req"] = (sleeps(pids[name]) - before[name][1]) / served
     return results
 
 
@@ -534,6 +542,8 @@ def summarise(runs):
            "p99_ms": median([x["p99_ms"] for x in runs]),
            "cpu_us_per_req": median([x.get("cpu_us_per_req", 0) for x in runs]),
            "shadow_cpu_us_per_req": median([x.get("shadow_cpu_us_per_req", 0) for x in runs]),
+           "sleeps_per_req": median([x.get("sleeps_per_req", 0) for x in runs]),
+           "segments_per_req": median([x.get("segments_per_req", 0) for x in runs]),
            "errors": sum(x["errors"] for x in runs), "requests": sum(x["requests"] for x in runs), "runs": runs}
     if runs and "metrics" in runs[0]:
         out["mirrored"] = sum(x["metrics"]["mirrored"] for x in runs)
@@ -556,9 +566,10 @@ def report(res):
     log(f"mirror overhead, {res['date']}, {res['machine']['cores']} cores ({res['machine']['cpu']}); medians of "
         f"{s['rounds']} x {s['duration_s']} s; GET {PATH} ({s['body_bytes']} bytes), TLS keep-alive; "
         f"{s['gateway_threads']} Parity threads / nginx workers; slow shadow {s['delay_ms']} ms ({s['slow_shadow']}), "
-        f"fast shadow 0 ms ({s['fast_shadow']}); cpu/req = the gateway's own CPU time per client request")
-    hdr = (f"{'':<36}{'req/s':>10}{'p50':>11}{'p99':>11}{'cpu/req':>11}{'shadow cpu':>12}{'mirrored':>10}"
-           f"{'dropped':>9}{'failed':>8}")
+        f"fast shadow 0 ms ({s['fast_shadow']}); cpu/req = the gateway's own CPU time per client request, "
+        f"sleeps = times its threads went to sleep (wake-ups), segs = TCP segments of the whole machine")
+    hdr = (f"{'':<36}{'req/s':>10}{'p50':>11}{'p99':>11}{'cpu/req':>11}{'shadow cpu':>12}{'sleeps':>8}{'segs':>6}"
+           f"{'mirrored':>10}{'dropped':>9}{'failed':>8}")
     log(f"(a) client latency, wrk -c{s['latency_connections']}")
     log(hdr)
 
@@ -567,7 +578,8 @@ def report(res):
         dropped_ = f"{x['dropped']:>9,}" if "dropped" in x else f"{'-':>9}"
         failed = f"{x['failed']:>8,}" if "failed" in x else f"{'-':>8}"
         log(f"{label:<36}{x['rps']:>10,.0f}{fmt_ms(x['p50_ms']):>11}{fmt_ms(x['p99_ms']):>11}"
-            f"{x['cpu_us_per_req']:>8.1f} us{x['shadow_cpu_us_per_req']:>9.1f} us{mirrored}{dropped_}{failed}"
+            f"{x['cpu_us_per_req']:>8.1f} us{x['shadow_cpu_us_per_req']:>9.1f} us"
+            f"{x['sleeps_per_req']:>8.2f}{x['segments_per_req']:>6.2f}{mirrored}{dropped_}{failed}"
             + (f"  ({x['errors']} wrk errors)" if x["errors"] else ""))
 
     for t in LATENCY_TARGETS:
@@ -577,10 +589,11 @@ def report(res):
     for t in THROUGHPUT_TARGETS:
         row(NAMES[t].split(",")[0] + (" (mirror+diff+records)" if t.startswith("parity") else ""), b_[t])
     log(f"(c) client latency at a fixed {s['fixed_rate']:,.0f} req/s per gateway (open loop, both at once)")
-    log(f"{'':<36}{'requests':>10}{'p50':>11}{'p99':>11}")
+    log(f"{'':<36}{'requests':>10}{'p50':>11}{'p99':>11}{'cpu/req':>11}{'sleeps':>8}")
     for t in FIXED_RATE_TARGETS:
         x = res["fixed_rate_latency"][t]
         log(f"{NAMES[t]:<36}{x['requests']:>10,}{fmt_ms(x['p50_ms']):>11}{fmt_ms(x['p99_ms']):>11}"
+            f"{x.get('cpu_us_per_req', 0):>8.1f} us{x.get('sleeps_per_req', 0):>8.2f}"
             + (f"  ({x['errors']} errors)" if x["errors"] else ""))
     f = res["figures"]
     log()
@@ -616,6 +629,8 @@ def main():
         tr = ratio_pairs(tput_runs["parity_fast"], tput_runs["nginx_fast"], "rps")
         fpr = ratio_pairs(fixed_runs["parity_slow"], fixed_runs["parity_fast"], "p99_ms")
         fixed = {t: {"p50_ms": median([x["p50_ms"] for x in v]), "p99_ms": median([x["p99_ms"] for x in v]),
+                     "cpu_us_per_req": median([x["cpu_us_per_req"] for x in v]),
+                     "sleeps_per_req": median([x["sleeps_per_req"] for x in v]),
                      "requests": sum(x["requests"] for x in v), "errors": sum(x["errors"] for x in v), "runs": v}
                  for t, v in fixed_runs.items()}
         figures = {

@@ -188,6 +188,35 @@ def cpu_seconds(pids):
     return total / ticks
 
 
+def sleeps(pids):
+    """Times the processes' threads went to sleep (voluntary context switches, all threads): each is a
+    wake-up to come, so per request it counts the event-loop wake-ups a request costs."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                for line in Path(f"/proc/{pid}/task/{tid}/status").read_text().splitlines():
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        total += int(line.split()[1])
+            except OSError:
+                continue
+    return total
+
+
+def tcp_segments():
+    """TCP segments sent by this machine so far (/proc/net/snmp OutSegs). On loopback every segment is
+    also received here, so per request it counts the TCP work of all the processes of a run."""
+    try:
+        lines = [line.split() for line in Path("/proc/net/snmp").read_text().splitlines() if line.startswith("Tcp:")]
+        return int(lines[1][lines[0].index("OutSegs")])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def cpu_ticks():
     """(steal, total) jiffies of all CPUs from /proc/stat's first line. Steal is time this VM's CPUs were
     ready to run but the host ran someone else: on a shared machine it comes in bursts (20-30 % for a
@@ -382,21 +411,25 @@ def parse_wrk(out):
 
 
 def wrk(url, threads, connections, seconds, cpu_pids=()):
-    """One wrk run (keep-alive, --latency); parse_wrk's figures, plus cpu_us_per_req: the CPU time of
-    `cpu_pids` over the run per request, and steal_pct: the host's steal time meanwhile (cpu_ticks).
+    """One wrk run (keep-alive, --latency); parse_wrk's figures, plus per request: cpu_us_per_req, the CPU
+    time of `cpu_pids`, sleeps_per_req, their threads' sleeps (wake-ups), and segments_per_req, the
+    machine's TCP segments (tcp_segments); and steal_pct: the host's steal time meanwhile (cpu_ticks).
     ServerDied if wrk fails."""
     argv = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    cpu0 = cpu_seconds(cpu_pids)
+    cpu0, sleeps0, segments0 = cpu_seconds(cpu_pids), sleeps(cpu_pids), tcp_segments()
     ticks0 = cpu_ticks()
     r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     ticks1 = cpu_ticks()
-    cpu1 = cpu_seconds(cpu_pids)
+    cpu1, sleeps1, segments1 = cpu_seconds(cpu_pids), sleeps(cpu_pids), tcp_segments()
     if r.returncode != 0:
         raise ServerDied(f"wrk failed on {url}: {r.stderr.strip() or r.stdout.strip()}")
     result = parse_wrk(r.stdout)
     result["steal_pct"] = steal_pct(ticks0, ticks1)
-    if cpu_pids and result["requests"]:
-        result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / result["requests"]
+    if result["requests"]:
+        result["segments_per_req"] = (segments1 - segments0) / result["requests"]
+        if cpu_pids:
+            result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / result["requests"]
+            result["sleeps_per_req"] = (sleeps1 - sleeps0) / result["requests"]
     return result
 
 
