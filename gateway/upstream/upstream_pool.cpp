@@ -149,11 +149,11 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
   co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}, {}});
 }
 
-// One request/response on an open connection; returns whether the connection can be reused.
-// A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
 static http::verb method_of(const Request& request) { return request.method(); }
 static http::verb method_of(const WireRequest& request) { return request.method; }
 
+// One request/response on an open connection; returns whether the connection can be reused.
+// A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
 template <class Stream, class AnyRequest>
 static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
                                          beast::flat_buffer& buffer, std::string& wire, PieceBuffer& piece,
