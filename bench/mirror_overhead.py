@@ -59,11 +59,14 @@ from benchkit import (ServerDied, SetupError, check_response, check_tools, child
                       start_nginx, steal_pct, tail, wait_log, wait_port, wrk, add_steal_args)
 
 PATH = "/v1/models"
-LATENCY_TARGETS = ("parity_fast", "parity_slow", "nginx_fast", "nginx_slow")
+# parity_fast_again: a second gateway exactly like parity_fast, measured in (a) like the others — the
+# A/A control: its p99 ratio to parity_fast is the noise floor of (a)'s ratio on this host.
+LATENCY_TARGETS = ("parity_fast", "parity_slow", "nginx_fast", "nginx_slow", "parity_fast_again")
 FIXED_RATE_TARGETS = ("parity_fast", "parity_slow")
 THROUGHPUT_TARGETS = ("parity_fast", "nginx_fast")
 NAMES = {"parity_fast": "parity, fast shadow", "parity_slow": "parity, slow shadow",
-         "nginx_fast": "nginx mirror, fast shadow", "nginx_slow": "nginx mirror, slow shadow"}
+         "nginx_fast": "nginx mirror, fast shadow", "nginx_slow": "nginx mirror, slow shadow",
+         "parity_fast_again": "parity, fast shadow (A/A)"}
 
 
 # ---------------------------------------------------------------------------------------------- setup
@@ -406,6 +409,9 @@ def benchmark(a, procs, tmp: Path):
                                                 tls=nginx_tls(port, cert, key)))
         wait_port(port, proc, f"nginx mirror ({speed})", tmp / name / "error.log")
         gw[name] = {"proc": proc, "port": port, "log": tmp / name / "error.log", "pids": None}
+    name = "parity_fast_again"
+    proc, port, log_file = start_parity(procs, parity_bin, tmp / name, name, primary_port, fast_port, cert, key, a)
+    gw[name] = {"proc": proc, "port": port, "log": log_file, "pids": [proc.pid], "store": tmp / name / "store"}
     for name, g in gw.items():
         check_response(g["port"], cafile, name, body, PATH)
         g["url"] = f"https://127.0.0.1:{g['port']}{PATH}"
@@ -602,6 +608,8 @@ def report(res):
     log(f"   [p50 ratio: Parity {f['parity_p50_ratio']:.2f}, nginx {f['nginx_p50_ratio']:.2f}; per-round p99 ratios: "
         f"Parity {', '.join(f'{x:.2f}' for x in f['parity_p99_ratios'])}; "
         f"nginx {', '.join(f'{x:.2f}' for x in f['nginx_p99_ratios'])}]")
+    log(f"   [A/A control, a second fast-shadow gateway over the first (the noise floor of that ratio here): p99 "
+        f"{f['control_p99_ratio']:.2f}; per round {', '.join(f'{x:.2f}' for x in f['control_p99_ratios'])}]")
     log(f"at a fixed {f['fixed_rate']:,.0f} req/s: client p99 slow/fast Parity {f['fixed_parity_p99_ratio']:.2f} "
         f"(goal <= 1.1; nginx's slow-shadow mirror serves at most connections/delay: not measured)")
     log(f"   [p50 ratio: Parity {f['fixed_parity_p50_ratio']:.2f}; per-round p99 ratios: "
@@ -626,6 +634,7 @@ def main():
         tput = {t: summarise(v) for t, v in tput_runs.items()}
         pr = ratio_pairs(lat_runs["parity_slow"], lat_runs["parity_fast"], "p99_ms")
         nr = ratio_pairs(lat_runs["nginx_slow"], lat_runs["nginx_fast"], "p99_ms")
+        aa = ratio_pairs(lat_runs["parity_fast_again"], lat_runs["parity_fast"], "p99_ms")
         tr = ratio_pairs(tput_runs["parity_fast"], tput_runs["nginx_fast"], "rps")
         fpr = ratio_pairs(fixed_runs["parity_slow"], fixed_runs["parity_fast"], "p99_ms")
         fixed = {t: {"p50_ms": median([x["p50_ms"] for x in v]), "p99_ms": median([x["p99_ms"] for x in v]),
@@ -635,6 +644,7 @@ def main():
                  for t, v in fixed_runs.items()}
         figures = {
             "parity_p99_ratio": median(pr), "nginx_p99_ratio": median(nr),
+            "control_p99_ratio": median(aa), "control_p99_ratios": aa,
             "parity_p99_ratios": pr, "nginx_p99_ratios": nr,
             "parity_p99_ratio_of_medians": lat["parity_slow"]["p99_ms"] / lat["parity_fast"]["p99_ms"],
             "nginx_p99_ratio_of_medians": lat["nginx_slow"]["p99_ms"] / lat["nginx_fast"]["p99_ms"],
