@@ -9,14 +9,16 @@ start), so primary and shadow agree and Parity's diff parses and compares two re
   - slow shadow: nginx answering the same bytes after --delay-ms (200) — it tries to connect to a socket
     whose accept queue is full and answers from its error page when proxy_connect_timeout fires; or,
     --slow-shadow candidate, `parity-candidate --delay-ms 200` (a thread per connection, far more CPU);
-  - two Parity gateways (TLS, mirror on, diff on, records written to a temporary store): one mirroring to
-    the fast shadow, one to the slow shadow (mirror.queue 4096);
+  - three Parity gateways (TLS, mirror on, diff on, records written to a temporary store): one mirroring to
+    the fast shadow, one to the slow shadow (mirror.queue 4096), and a second fast-shadow one, the A/A
+    control of (a);
   - two nginx TLS reverse proxies with the classic `mirror /mirror;` + `location = /mirror { internal;
     proxy_pass http://shadow$request_uri; }`: one to each shadow.
 Then, with wrk (TLS, keep-alive, --latency) at GET /v1/models:
-  (a) client latency: wrk -t2 -c16 at the four gateways, interleaved for R rounds of D seconds; medians of
+  (a) client latency: wrk -t2 -c16 at the five gateways, interleaved for R rounds of D seconds; medians of
       p50/p99 and the ratio slow-shadow/fast-shadow of the client p99 for each (goal for Parity <= 1.1;
-      nginx's mirror holds the client's connection until the mirror subrequest is answered);
+      nginx's mirror holds the client's connection until the mirror subrequest is answered), and the
+      A/A ratio of the two fast-shadow Parity gateways (what the ratio reads when nothing differs);
   (b) throughput: wrk -t2 -c64 at Parity (fast shadow) and nginx mirror (fast shadow), interleaved;
       medians of req/s and the Parity/nginx ratio (goal >= 1.5);
   (c) client latency at a fixed offered load below saturation: `parity bench --rate R` (open loop, latency
