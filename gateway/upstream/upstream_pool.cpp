@@ -165,22 +165,14 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   if constexpr (std::is_same_v<AnyRequest, WireRequest>) {
     co_await asio::async_write(stream, asio::const_buffer(request.bytes.data(), request.bytes.size()), await_ec(ec));
   } else {
-    // Head and body in one gather write; a request marked chunked gets its body as one chunk.
+    // Head and body in one gather write, the body framed as to_wire frames it.
     wire.clear();
     append_request_head(wire, request.base());
     const auto& body = request.body();
-    const asio::const_buffer head_bytes(wire.data(), wire.size());
-    const asio::const_buffer body_bytes(body.data(), body.size());
-    if (request.chunked()) {
-      if (!body.empty()) append_chunk_size(wire, body.size());
-      std::string_view tail = body.empty() ? kLastChunk : std::string_view("\r\n0\r\n\r\n");
-      const asio::const_buffer chunked_head(wire.data(), wire.size());
-      co_await asio::async_write(stream,
-                                 std::array{chunked_head, body_bytes, asio::const_buffer(tail.data(), tail.size())},
-                                 await_ec(ec));
-    } else {
-      co_await asio::async_write(stream, std::array{head_bytes, body_bytes}, await_ec(ec));
-    }
+    const std::string_view tail = append_body_framing(wire, request.chunked(), body.size());
+    const std::array pieces{asio::const_buffer(wire.data(), wire.size()), asio::const_buffer(body.data(), body.size()),
+                            asio::const_buffer(tail.data(), tail.size())};
+    co_await asio::async_write(stream, pieces, await_ec(ec));
   }
   if (ec) co_return false;
   sent = true;

@@ -53,6 +53,13 @@ void append_response_head(std::string& out, const http::response_header<>& head)
   append_fields(out, head);
 }
 
+std::string_view append_body_framing(std::string& out, bool chunked, std::size_t body_size) {
+  if (!chunked) return {};
+  if (body_size == 0) return kLastChunk;
+  append_chunk_size(out, body_size);
+  return "\r\n0\r\n\r\n";
+}
+
 void append_chunk_size(std::string& out, std::size_t size) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, size, 16);

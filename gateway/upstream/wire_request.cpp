@@ -19,16 +19,9 @@ WireRequest to_wire(const http::request<http::string_body>& request, std::string
   }
   for (const auto& [name, value] : overrides) append_field(bytes, name, value);
   bytes += kCrlf;
-  if (request.chunked()) {
-    if (!body.empty()) {
-      append_chunk_size(bytes, body.size());
-      bytes += body;
-      bytes += kCrlf;
-    }
-    bytes += kLastChunk;
-  } else {
-    bytes += body;
-  }
+  const std::string_view tail = append_body_framing(bytes, request.chunked(), body.size());
+  bytes += body;
+  bytes += tail;
   return out;
 }
 

@@ -40,6 +40,17 @@ TEST_CASE("response heads keep the backend's reason phrase, or use the standard 
   CHECK(out == "HTTP/1.0 200 OK\r\n\r\n");
 }
 
+TEST_CASE("a request body is framed as it is, or as one chunk when the request is chunked", "[wire]") {
+  std::string out = "head|";
+  CHECK(append_body_framing(out, false, 12).empty());
+  CHECK(out == "head|");
+  CHECK(append_body_framing(out, true, 0x1a) == "\r\n0\r\n\r\n");
+  CHECK(out == "head|1a\r\n");
+  out = "head|";
+  CHECK(append_body_framing(out, true, 0) == "0\r\n\r\n");
+  CHECK(out == "head|");
+}
+
 TEST_CASE("chunk sizes are hexadecimal", "[wire]") {
   std::string out;
   append_chunk_size(out, 0x1f2a);
