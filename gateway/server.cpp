@@ -277,6 +277,24 @@ void Server::Impl::finish_when_drained(std::chrono::steady_clock::time_point dea
   });
 }
 
+namespace {
+
+// Closes the pooled backend connections nobody will reuse (PoolSet::sweep_idle), once a second.
+asio::awaitable<void> sweep_idle_connections(EventLoop& loop) {
+  asio::steady_timer timer(loop.io);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    error_code ec;
+    co_await timer.async_wait(await_ec(ec));
+    if (ec) co_return;
+    auto now = std::chrono::steady_clock::now();
+    loop.pools.sweep_idle(now);
+    loop.mirror_pools.sweep_idle(now);
+  }
+}
+
+}  // namespace
+
 void Server::run() {
   auto& im = *impl_;
   // The client TLS socket (tls_socket.h) writes through OpenSSL, whose write() to a client that has
@@ -286,6 +304,7 @@ void Server::run() {
   im.handle_signals();
   asio::co_spawn(im.loops[0]->io, im.accept_loop(), asio::detached);
   asio::co_spawn(im.loops[0]->io, run_health_checks(im.state, *im.loops[0]), asio::detached);
+  for (auto& loop : im.loops) asio::co_spawn(loop->io, sweep_idle_connections(*loop), asio::detached);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < im.loops.size(); ++i) {
     threads.emplace_back([&loop = *im.loops[i], i] {

@@ -92,6 +92,14 @@ void PoolSet::close_idle() {
   }
 }
 
+void PoolSet::sweep_idle(std::chrono::steady_clock::time_point now) {
+  for (SideEntries* side : {&legacy_, &candidate_}) {
+    for (auto& e : side->entries) {
+      if (e.pool) e.pool->sweep_idle(now);
+    }
+  }
+}
+
 std::string host_header(const config::Url& url) {
   bool v6 = url.host.find(':') != std::string::npos;
   std::string host = v6 ? "[" + url.host + "]" : url.host;

@@ -40,6 +40,10 @@ class PoolSet {
   // Feeds the instance's breaker with the outcome of an exchange.
   void report(const Pick& pick, const Result& result);
   void close_idle();
+  // Run every second or so by the loop: without it a pool reaps its idle connections only when it is
+  // next used, and one that is not (the former served side after a switch, with the mirror off) would
+  // hold their sockets as long as the gateway runs — in CLOSE_WAIT once the backend closes its end.
+  void sweep_idle(std::chrono::steady_clock::time_point now);
 
  private:
   struct Entry {

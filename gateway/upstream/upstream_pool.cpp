@@ -265,6 +265,20 @@ void Pool::close_expired_idle(Clock::time_point now) {
   }
 }
 
+// Checked by the sweep: a second unused means the pool has more than it needs; the peek is a syscall.
+static constexpr auto kSweepChecksAfter = std::chrono::seconds(1);
+
+void Pool::sweep_idle(Clock::time_point now) {
+  close_expired_idle(now);
+  std::erase_if(idle_, [&](const std::unique_ptr<Connection>& conn) {
+    if (now - conn->idle_since < kSweepChecksAfter || still_open(conn->tcp())) return false;
+    error_code ignored;
+    conn->tcp().socket().close(ignored);
+    ++closed_by_backend_;
+    return true;
+  });
+}
+
 std::unique_ptr<Pool::Connection> Pool::take_idle(Clock::time_point now) {
   close_expired_idle(now);
   while (!idle_.empty()) {

@@ -85,6 +85,9 @@ class Pool {
   std::uint64_t closed_by_backend() const { return closed_by_backend_; }
   // Closes the idle connections (on shutdown or when a reload replaces this pool).
   void close_idle();
+  // Closes the idle connections unused for target().idle_timeout, and those idle for a second or more
+  // that the backend has closed, without waiting for this pool's next exchange (see PoolSet::sweep_idle).
+  void sweep_idle(std::chrono::steady_clock::time_point now);
 
  private:
   struct Connection;

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import http.client
 import json
+import os
 import ssl
 import time
 
@@ -19,6 +20,34 @@ def client(gw, pki):
 def raw_connection(gw, pki) -> http.client.HTTPSConnection:
     ctx = ssl.create_default_context(cafile=str(pki.ca_cert))
     return http.client.HTTPSConnection("127.0.0.1", gw.port, context=ctx, timeout=10)
+
+
+def socket_inodes(pid: int) -> set:
+    fds = f"/proc/{pid}/fd"
+    inodes = set()
+    for fd in os.listdir(fds):
+        try:
+            link = os.readlink(f"{fds}/{fd}")
+        except FileNotFoundError:  # closed meanwhile
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:["):-1])
+    return inodes
+
+
+def tcp_states(pid: int) -> list:
+    """The states of the process's TCP sockets, as /proc/net/tcp names them ("01" established, "08"
+    CLOSE_WAIT, "0A" listening)."""
+    inodes = socket_inodes(pid)
+    states = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                if fields[9] in inodes:
+                    states.append(fields[3])
+    return states
 
 
 def seen_headers(echo: dict) -> list:
@@ -220,9 +249,9 @@ def test_the_pool_keeps_as_many_connections_as_it_recently_had_in_flight(gateway
 
 def test_pooled_connections_unused_for_idle_timeout_are_closed(gateways, echo_backend, pki, tmp_path):
     # The pool keeps the 12 connections a burst needed while they are used again soon; unused for
-    # idle_timeout_ms they are closed, and the gateway holds no socket for them any more.
+    # idle_timeout_ms they are closed — by the loop's sweep, with no exchange needed to notice — and the
+    # gateway holds no socket for them any more.
     import concurrent.futures
-    import os
     from gateway_harness import gateway_config
     from services import wait_until
 
@@ -233,8 +262,7 @@ def test_pooled_connections_unused_for_idle_timeout_are_closed(gateways, echo_ba
     gw = gateways(config)
 
     def sockets():
-        fds = f"/proc/{gw.proc.pid}/fd"
-        return sum(1 for fd in os.listdir(fds) if os.readlink(f"{fds}/{fd}").startswith("socket:"))
+        return len(socket_inodes(gw.proc.pid))
 
     def one(_):
         with client(gw, pki) as c:
@@ -249,7 +277,9 @@ def test_pooled_connections_unused_for_idle_timeout_are_closed(gateways, echo_ba
         # The burst's clients are gone; its backend connections stay pooled (11 more than before).
         assert wait_until(lambda: sockets() == steady + 11), (sockets(), steady)
         assert c.get("/slow?ms=1").headers["X-Peer-Port"] in burst | {port}
-        time.sleep(2.5)  # past idle_timeout_ms: the next exchange closes them all and connects anew
+        # Past idle_timeout_ms (and the once-a-second sweep), with no request meanwhile: all closed,
+        # the one the client's first request used too.
+        assert wait_until(lambda: sockets() == steady - 1, timeout=6), (sockets(), steady)
         assert c.get("/slow?ms=1").headers["X-Peer-Port"] not in burst | {port}
         assert sockets() == steady
 
@@ -271,3 +301,30 @@ def test_a_pooled_connection_the_backend_closed_is_not_reused_for_a_post(gateway
             time.sleep(5.6)  # past uvicorn's keep-alive timeout: the pooled connection is closed
             r = c.post("/v1/chat/completions", json=body)
         assert r.status_code == 200, r.text
+
+
+def test_pooled_connections_the_backend_closed_are_let_go_without_traffic(gateways, pki, tmp_path):
+    # uvicorn closes keep-alive connections idle for 5 s. The served pool is then not used again: the
+    # loop's sweep must still close the gateway's end, or it sits in CLOSE_WAIT for as long as the gateway
+    # runs (here idle_timeout_ms is an hour, so only the backend's close can let it go).
+    from gateway_harness import gateway_config
+    from services import start_legacy, wait_until
+
+    with start_legacy() as legacy:
+        config = gateway_config(legacy.url, legacy.url, pki, tmp_path, routes=[{"prefix": "/"}])
+        config["threads"] = 1
+        config["mirror"] = {"enabled": False}
+        config["backends"]["legacy"]["idle_timeout_ms"] = 3_600_000
+        gw = gateways(config)
+        pid = gw.proc.pid
+        before = sorted(tcp_states(pid))  # the listeners
+        with client(gw, pki) as c:
+            assert c.get("/v1/models").status_code == 200
+        # The client's connection is gone; the backend connection stays pooled, established.
+        assert wait_until(lambda: sorted(tcp_states(pid)) == sorted(before + ["01"])), tcp_states(pid)
+        # uvicorn's 5 s (the socket goes to CLOSE_WAIT, "08"), then up to a second before the sweep
+        # checks it and a second between sweeps: the gateway closes it.
+        assert wait_until(lambda: "08" in tcp_states(pid) or tcp_states(pid) == before, timeout=8)
+        assert wait_until(lambda: sorted(tcp_states(pid)) == before, timeout=4), tcp_states(pid)
+        with client(gw, pki) as c:
+            assert c.get("/v1/models").status_code == 200  # a fresh connection serves the next request
