@@ -24,7 +24,8 @@ Then, with wrk (TLS, keep-alive, --latency) at GET /v1/models:
   (c) client latency at a fixed offered load below saturation: `parity bench --rate R` (open loop, latency
       from the intended send time) at the fast- and the slow-shadow gateway *at the same time*, one load
       generator each, so a burst of host steal lands on both sides of the ratio; 7 rounds
-      (--fixed-rounds). R defaults to 20 % of Parity's closed-loop req/s from (a). (a) asks "what
+      (--fixed-rounds), each followed by the same pair measure at the two fast-shadow gateways, the A/A
+      control of (c). R defaults to 20 % of Parity's closed-loop req/s from (a). (a) asks "what
       does the slow shadow cost at saturation", where its CPU (~1,400 connections in flight) is taken from
       the clients; (c) asks "does a slow shadow delay a client's response" with CPU to spare. nginx is
       left out of (c): its slow-shadow mirror holds each connection for the shadow's delay, so it serves
@@ -65,6 +66,9 @@ PATH = "/v1/models"
 # A/A control: its p99 ratio to parity_fast is the noise floor of (a)'s ratio on this host.
 LATENCY_TARGETS = ("parity_fast", "parity_slow", "nginx_fast", "nginx_slow", "parity_fast_again")
 FIXED_RATE_TARGETS = ("parity_fast", "parity_slow")
+# Part (c)'s A/A control: the two fast-shadow gateways measured at once the same way, in each round
+# right after the pair above — what (c)'s ratio reads when nothing differs.
+FIXED_CONTROL_TARGETS = ("parity_fast", "parity_fast_again")
 THROUGHPUT_TARGETS = ("parity_fast", "nginx_fast")
 NAMES = {"parity_fast": "parity, fast shadow", "parity_slow": "parity, slow shadow",
          "nginx_fast": "nginx mirror, fast shadow", "nginx_slow": "nginx mirror, slow shadow",
@@ -492,29 +496,32 @@ def benchmark(a, procs, tmp: Path):
     # ---- (c) latency at a fixed offered load, each pair measured at once
     rate = a.fixed_rate or max(100.0, round(0.2 * median([x["rps"] for x in lat["parity_fast"]]), -2))
     fixed = {t: [] for t in FIXED_RATE_TARGETS}
+    fixed_control = {t: [] for t in FIXED_CONTROL_TARGETS}
     log(f"(c) client latency at {rate:,.0f} req/s per gateway: {a.fixed_rounds} rounds x {a.duration} s, "
-        f"parity bench --rate (open loop) at Parity's fast- and slow-shadow gateway at once")
+        f"parity bench --rate (open loop) at Parity's fast- and slow-shadow gateway at once, then at the two "
+        f"fast-shadow ones (A/A control)")
     for r in range(a.fixed_rounds):
-        def round_c():
-            out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["port"] for t in FIXED_RATE_TARGETS}, rate, tmp,
-                                  {t: gw[t]["pids"] for t in FIXED_RATE_TARGETS})
-            alive()
-            time.sleep(a.settle)
-            for t in FIXED_RATE_TARGETS:
-                x = out[t]
-                log(f"  (c) round {r + 1}/{a.fixed_rounds} {NAMES[t]:<26} {x['requests']:>8,} requests  "
-                    f"p50 {fmt_ms(x['p50_ms']):>9}  p99 {fmt_ms(x['p99_ms']):>9}  "
-                    f"cpu {x['cpu_us_per_req']:6.1f} us/req  sleeps {x['sleeps_per_req']:4.2f}/req  "
-                    f"steal {x['steal_pct']:4.1f}%"
-                    + (f"  ERRORS {x['errors']}" if x["errors"] else ""))
-            return out
-        measured = redo_on_steal(round_c, a.max_steal, a.redo, f"(c) round {r + 1}")
-        for t in FIXED_RATE_TARGETS:
-            fixed[t].append(measured[t])
+        for targets, into in ((FIXED_RATE_TARGETS, fixed), (FIXED_CONTROL_TARGETS, fixed_control)):
+            def round_c(targets=targets):
+                out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["port"] for t in targets}, rate, tmp,
+                                      {t: gw[t]["pids"] for t in targets})
+                alive()
+                time.sleep(a.settle)
+                for t in targets:
+                    x = out[t]
+                    log(f"  (c) round {r + 1}/{a.fixed_rounds} {NAMES[t]:<26} {x['requests']:>8,} requests  "
+                        f"p50 {fmt_ms(x['p50_ms']):>9}  p99 {fmt_ms(x['p99_ms']):>9}  "
+                        f"cpu {x['cpu_us_per_req']:6.1f} us/req  sleeps {x['sleeps_per_req']:4.2f}/req  "
+                        f"steal {x['steal_pct']:4.1f}%"
+                        + (f"  ERRORS {x['errors']}" if x["errors"] else ""))
+                return out
+            measured = redo_on_steal(round_c, a.max_steal, a.redo, f"(c) round {r + 1}")
+            for t in targets:
+                into[t].append(measured[t])
 
     totals = {n: scrape(gw[n]["port"], cafile) for n in ("parity_fast", "parity_slow")}
     info = {"body_bytes": len(body), "content_type": ctype, "slow_shadow_ms": slow_ms, "fixed_rate": rate}
-    return lat, tput, fixed, totals, info, gw
+    return lat, tput, (fixed, fixed_control), totals, info, gw
 
 
 def fixed_rate_pair(a, parity_bin, cafile, ports, rate, tmp: Path, pids):
@@ -561,6 +568,13 @@ def summarise(runs):
         out["failed"] = sum(x["metrics"]["failed"] for x in runs)
         out["records_ok"] = sum(x["metrics"]["records_ok"] for x in runs)
     return out
+
+
+def summarise_fixed(runs):
+    return {"p50_ms": median([x["p50_ms"] for x in runs]), "p99_ms": median([x["p99_ms"] for x in runs]),
+            "cpu_us_per_req": median([x["cpu_us_per_req"] for x in runs]),
+            "sleeps_per_req": median([x["sleeps_per_req"] for x in runs]),
+            "requests": sum(x["requests"] for x in runs), "errors": sum(x["errors"] for x in runs), "runs": runs}
 
 
 def ratio_pairs(num, den, key):
@@ -616,6 +630,8 @@ def report(res):
         f"(goal <= 1.1; nginx's slow-shadow mirror serves at most connections/delay: not measured)")
     log(f"   [p50 ratio: Parity {f['fixed_parity_p50_ratio']:.2f}; per-round p99 ratios: "
         f"{', '.join(f'{x:.2f}' for x in f['fixed_parity_p99_ratios'])}]")
+    log(f"   [A/A control, the two fast-shadow gateways at once: p99 {f['fixed_control_p99_ratio']:.2f}; per round "
+        f"{', '.join(f'{x:.2f}' for x in f['fixed_control_p99_ratios'])}]")
     log(f"throughput with mirroring: Parity {f['parity_rps']:,.0f} req/s, nginx mirror {f['nginx_rps']:,.0f} req/s, "
         f"ratio {f['throughput_ratio']:.2f} (goal >= 1.5)")
     log(f"   [per-round ratios: {', '.join(f'{x:.2f}' for x in f['throughput_ratios'])}]")
@@ -630,7 +646,7 @@ def main():
     a = parse_args()
 
     def bench(procs, tmp):
-        lat_runs, tput_runs, fixed_runs, totals, info, gw = benchmark(a, procs, tmp)
+        lat_runs, tput_runs, (fixed_runs, control_runs), totals, info, gw = benchmark(a, procs, tmp)
         procs.stop_all()  # Parity flushes its stores on SIGTERM
         lat = {t: summarise(v) for t, v in lat_runs.items()}
         tput = {t: summarise(v) for t, v in tput_runs.items()}
@@ -639,11 +655,8 @@ def main():
         aa = ratio_pairs(lat_runs["parity_fast_again"], lat_runs["parity_fast"], "p99_ms")
         tr = ratio_pairs(tput_runs["parity_fast"], tput_runs["nginx_fast"], "rps")
         fpr = ratio_pairs(fixed_runs["parity_slow"], fixed_runs["parity_fast"], "p99_ms")
-        fixed = {t: {"p50_ms": median([x["p50_ms"] for x in v]), "p99_ms": median([x["p99_ms"] for x in v]),
-                     "cpu_us_per_req": median([x["cpu_us_per_req"] for x in v]),
-                     "sleeps_per_req": median([x["sleeps_per_req"] for x in v]),
-                     "requests": sum(x["requests"] for x in v), "errors": sum(x["errors"] for x in v), "runs": v}
-                 for t, v in fixed_runs.items()}
+        fcr = ratio_pairs(control_runs["parity_fast_again"], control_runs["parity_fast"], "p99_ms")
+        fixed = {t: summarise_fixed(v) for t, v in fixed_runs.items()}
         figures = {
             "parity_p99_ratio": median(pr), "nginx_p99_ratio": median(nr),
             "control_p99_ratio": median(aa), "control_p99_ratios": aa,
@@ -656,6 +669,7 @@ def main():
             "throughput_ratio": median(tr), "throughput_ratios": tr,
             "fixed_rate": info["fixed_rate"],
             "fixed_parity_p99_ratio": median(fpr), "fixed_parity_p99_ratios": fpr,
+            "fixed_control_p99_ratio": median(fcr), "fixed_control_p99_ratios": fcr,
             "fixed_parity_p50_ratio": median(ratio_pairs(fixed_runs["parity_slow"], fixed_runs["parity_fast"],
                                                          "p50_ms")),
         }
@@ -672,7 +686,8 @@ def main():
                          "fast_shadow": a.fast_shadow, "slow_shadow": a.slow_shadow, "queue": a.queue,
                          "shadow_threads": a.shadow_threads, "shadow_max_idle": a.shadow_max_idle or None,
                          "path": PATH, **info},
-            "latency": lat, "throughput": tput, "fixed_rate_latency": fixed, "figures": figures,
+            "latency": lat, "throughput": tput, "fixed_rate_latency": fixed,
+            "fixed_rate_control": {t: summarise_fixed(v) for t, v in control_runs.items()}, "figures": figures,
             "parity_totals": totals,
             "verdicts": {n: verdicts(gw[n]["store"]) for n in ("parity_fast", "parity_slow")},
         }
