@@ -503,8 +503,10 @@ def benchmark(a, procs, tmp: Path):
     for r in range(a.fixed_rounds):
         for targets, into in ((FIXED_RATE_TARGETS, fixed), (FIXED_CONTROL_TARGETS, fixed_control)):
             def round_c(targets=targets):
-                out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["port"] for t in targets}, rate, tmp,
-                                      {t: gw[t]["pids"] for t in targets})
+                # The generator started first alternates between rounds, as the order does in (a) and (b).
+                order = targets if r % 2 == 0 else targets[::-1]
+                out = fixed_rate_pair(a, parity_bin, cafile, {t: gw[t]["port"] for t in order}, rate, tmp,
+                                      {t: gw[t]["pids"] for t in order})
                 alive()
                 time.sleep(a.settle)
                 for t in targets:
