@@ -37,7 +37,7 @@ The machine is shared and noisy: every figure is a median or a ratio measured in
 assertion. Exit status: 0 whether the goals are met or not; 2 when the setup fails (missing tool, a server
 that does not start); 1 when a server dies during the run; 130 when interrupted.
 
-  bench/mirror_overhead.py                  # defaults: 3 rounds x 10 s, 7 of part (c): ~6 min
+  bench/mirror_overhead.py                  # defaults: 3 rounds x 10 s, 7 of part (c): ~11 min
   bench/mirror_overhead.py --quick          # ~1 min smoke run
   bench/mirror_overhead.py --json out.json
 Environment: PARITY_BIN_DIR (default /work/main/build/release/bin; needs parity and parity-candidate),
