@@ -324,7 +324,7 @@ def test_pooled_connections_the_backend_closed_are_let_go_without_traffic(gatewa
         assert wait_until(lambda: sorted(tcp_states(pid)) == sorted(before + ["01"])), tcp_states(pid)
         # uvicorn's 5 s (the socket goes to CLOSE_WAIT, "08"), then up to a second before the sweep
         # checks it and a second between sweeps: the gateway closes it.
-        assert wait_until(lambda: "08" in tcp_states(pid) or tcp_states(pid) == before, timeout=8)
-        assert wait_until(lambda: sorted(tcp_states(pid)) == before, timeout=4), tcp_states(pid)
+        assert wait_until(lambda: "08" in tcp_states(pid) or tcp_states(pid) == before, timeout=15)
+        assert wait_until(lambda: sorted(tcp_states(pid)) == before, timeout=6), tcp_states(pid)
         with client(gw, pki) as c:
             assert c.get("/v1/models").status_code == 200  # a fresh connection serves the next request
