@@ -268,14 +268,18 @@ void Pool::close_expired_idle(Clock::time_point now) {
 // Checked by the sweep: a second unused means the pool has more than it needs; the peek is a syscall.
 static constexpr auto kSweepChecksAfter = std::chrono::seconds(1);
 
+bool Pool::close_if_backend_closed(Connection& conn, Clock::time_point now, Clock::duration unchecked_for) {
+  if (now - conn.idle_since < unchecked_for || still_open(conn.tcp())) return false;
+  error_code ignored;
+  conn.tcp().socket().close(ignored);
+  ++closed_by_backend_;
+  return true;
+}
+
 void Pool::sweep_idle(Clock::time_point now) {
   close_expired_idle(now);
   std::erase_if(idle_, [&](const std::unique_ptr<Connection>& conn) {
-    if (now - conn->idle_since < kSweepChecksAfter || still_open(conn->tcp())) return false;
-    error_code ignored;
-    conn->tcp().socket().close(ignored);
-    ++closed_by_backend_;
-    return true;
+    return close_if_backend_closed(*conn, now, kSweepChecksAfter);
   });
 }
 
@@ -284,10 +288,7 @@ std::unique_ptr<Pool::Connection> Pool::take_idle(Clock::time_point now) {
   while (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
-    if (now - conn->idle_since < kTrustedIdle || still_open(conn->tcp())) return conn;
-    error_code ignored;
-    conn->tcp().socket().close(ignored);
-    ++closed_by_backend_;
+    if (!close_if_backend_closed(*conn, now, kTrustedIdle)) return conn;
   }
   return nullptr;
 }

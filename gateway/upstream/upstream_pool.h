@@ -93,6 +93,10 @@ class Pool {
   struct Connection;
   std::unique_ptr<Connection> take_idle(std::chrono::steady_clock::time_point now);
   void close_expired_idle(std::chrono::steady_clock::time_point now);
+  // Closes and counts `conn` when it has been idle for `unchecked_for` or more and the backend closed it
+  // (or wrote to it unasked); returns whether it did. Used before reuse and by the sweep.
+  bool close_if_backend_closed(Connection& conn, std::chrono::steady_clock::time_point now,
+                               std::chrono::steady_clock::duration unchecked_for);
   asio::awaitable<std::unique_ptr<Connection>> connect(Result& result);
   template <class AnyRequest>  // Request or WireRequest
   asio::awaitable<Result> send_any(const AnyRequest& request, ResponseHandler& handler);
