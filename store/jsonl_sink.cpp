@@ -1,5 +1,7 @@
 #include "store/jsonl_sink.h"
 
+#include "store/record_line.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -63,8 +65,7 @@ bool JsonlSink::write_batch(const std::vector<Record>& batch) {
   std::string buffer;
   if (torn_line_) buffer.push_back('\n');
   for (const auto& record : batch) {
-    // `replace` keeps invalid UTF-8 from a backend body from throwing on the write path.
-    buffer += to_json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    append_record_line(buffer, record);  // invalid UTF-8 from a backend is replaced, never thrown on
     buffer.push_back('\n');
   }
   std::size_t done = 0;
