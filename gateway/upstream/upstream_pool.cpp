@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <limits>
+#include <optional>
 #include <variant>
 
 #include "gateway/timed_socket.h"
@@ -45,13 +46,24 @@ bool idempotent(http::verb method) {
   }
 }
 
+// Where response body pieces land on their way to the handler. Taken for the body of one exchange,
+// not held by the connection: a pool with hundreds of connections waiting on a slow backend kept
+// 16 KiB each for the moment it reads, and read into cold memory; the allocator hands back what
+// another exchange has just freed. A body of known length below the maximum gets just its size.
 class PieceBuffer {
  public:
-  static constexpr std::size_t kSize = 16 * 1024;
+  static constexpr std::size_t kMaxSize = 16 * 1024;
+  // `content_length` 0: not known (or nothing to read).
+  explicit PieceBuffer(std::uint64_t content_length)
+      : size_(content_length > 0 && content_length < kMaxSize ? static_cast<std::size_t>(content_length)
+                                                              : kMaxSize),
+        data_(std::make_unique_for_overwrite<char[]>(size_)) {}  // no zero-fill
   char* data() { return data_.get(); }
+  std::size_t size() const { return size_; }
 
  private:
-  std::unique_ptr<char[]> data_ = std::make_unique_for_overwrite<char[]>(kSize);  // no zero-fill
+  std::size_t size_;
+  std::unique_ptr<char[]> data_;
 };
 
 }  // namespace
@@ -85,7 +97,6 @@ struct Pool::Connection {
   std::variant<PlainStream, TlsStream> stream;
   beast::flat_buffer buffer;
   std::string wire;   // the serialized request head, reused
-  PieceBuffer piece;  // where response body pieces land, reused
   std::chrono::steady_clock::time_point idle_since;  // when it was put back into the pool
 
   PlainStream& tcp() {
@@ -130,7 +141,7 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
   }
   plain.socket().set_option(tcp::no_delay(true), ec);
   if (!target_.tls) {
-    co_return std::make_unique<Connection>(Connection{std::move(plain), {}, {}, {}, {}});
+    co_return std::make_unique<Connection>(Connection{std::move(plain), {}, {}, {}});
   }
   TlsStream secure(std::move(plain), *tls_);
   // SNI and host-name verification (IP addresses are checked against the certificate's IP SANs).
@@ -146,7 +157,7 @@ asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result)
                    ec.message();
     co_return nullptr;
   }
-  co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}, {}});
+  co_return std::make_unique<Connection>(Connection{std::move(secure), {}, {}, {}});
 }
 
 static http::verb method_of(const Request& request) { return request.method(); }
@@ -156,7 +167,7 @@ static http::verb method_of(const WireRequest& request) { return request.method;
 // A named template rather than a coroutine lambda: GCC 12 mishandles lambda coroutine captures.
 template <class Stream, class AnyRequest>
 static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
-                                         beast::flat_buffer& buffer, std::string& wire, PieceBuffer& piece,
+                                         beast::flat_buffer& buffer, std::string& wire,
                                          const AnyRequest& request,
                                          ResponseHandler& handler,
                                          const Target& target, Result& result, bool& sent, error_code& ec) {
@@ -192,17 +203,19 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
     result.error = "the receiver stopped reading (client gone)";
     co_return false;
   }
+  std::optional<PieceBuffer> piece;
+  if (!parser.is_done()) piece.emplace(parser.content_length().value_or(0));
   while (!parser.is_done()) {
-    parser.get().body().data = piece.data();
-    parser.get().body().size = PieceBuffer::kSize;
+    parser.get().body().data = piece->data();
+    parser.get().body().size = piece->size();
     tcp_layer.expires_after(target.read_timeout);
     co_await http::async_read_some(stream, buffer, parser, await_ec(ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return false;
-    std::size_t n = PieceBuffer::kSize - parser.get().body().size;
+    std::size_t n = piece->size() - parser.get().body().size;
     if (n == 0) continue;
     result.body_bytes += n;
-    if (!co_await handler.on_body(std::string_view(piece.data(), n))) {
+    if (!co_await handler.on_body(std::string_view(piece->data(), n))) {
       result.failure = Failure::aborted;
       result.error = "the receiver stopped reading (client gone)";
       co_return false;
@@ -224,7 +237,7 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const AnyRequest& request
   PlainStream& tcp_layer = conn.tcp();
   auto operation = std::visit(
       [&](auto& stream) {
-        return exchange_on(stream, tcp_layer, conn.buffer, conn.wire, conn.piece, request, handler,
+        return exchange_on(stream, tcp_layer, conn.buffer, conn.wire, request, handler,
                            target_, result, sent, ec);
       },
       conn.stream);

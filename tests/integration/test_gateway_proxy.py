@@ -71,7 +71,8 @@ def test_methods_query_and_binary_bodies_arrive_byte_identical(gateway, echo_bac
 
 
 def test_binary_response_bodies_are_identical(gateway, echo_backend, pki):
-    for n in (0, 1, 65536, 3_000_001):
+    # 16 KiB: a body below it is read into a buffer of its own length, one above in 16 KiB pieces.
+    for n in (0, 1, 16383, 16384, 16385, 65536, 3_000_001):
         with client(gateway, pki) as c:
             through = c.get(f"/bytes?n={n}&seed=9")
         direct = httpx.get(f"{echo_backend.url}/bytes?n={n}&seed=9")
