@@ -43,13 +43,15 @@ void key(std::string& out, std::string_view name) {
   out.append("\":");
 }
 
+void string_member(std::string& out, std::string_view name, std::string_view value) {
+  key(out, name);
+  append_string(out, value);
+}
+
 void append_side(std::string& out, const SideSummary& side) {
   out.append("{\"bytes\":");
   append_integer(out, side.bytes);
-  if (!side.error.empty()) {
-    key(out, "error");
-    append_string(out, side.error);
-  }
+  if (!side.error.empty()) string_member(out, "error", side.error);
   key(out, "latency_ms");
   out += dump(nlohmann::json(side.latency_ms));  // nlohmann's shortest round-trip form, "null" for NaN
   key(out, "status");
@@ -75,30 +77,20 @@ void append_record_line(std::string& out, const Record& r) {
   append_side(out, r.candidate);
   key(out, "differences");
   append_differences(out, r.differences);
-  if (!r.instance.empty()) {
-    key(out, "instance");
-    append_string(out, r.instance);
-  }
+  if (!r.instance.empty()) string_member(out, "instance", r.instance);
   key(out, "legacy");
   append_side(out, r.legacy);
-  key(out, "method");
-  append_string(out, r.method);
-  key(out, "request_id");
-  append_string(out, r.request_id);
-  key(out, "route");
-  append_string(out, r.route);
+  string_member(out, "method", r.method);
+  string_member(out, "request_id", r.request_id);
+  string_member(out, "route", r.route);
   if (r.sample) {
     key(out, "sample");
     out += dump(*r.sample);
   }
-  key(out, "served_by");
-  append_string(out, r.served_by);
-  key(out, "target");
-  append_string(out, r.target);
-  key(out, "ts");
-  append_string(out, r.ts);
-  key(out, "verdict");
-  append_string(out, compare::to_string(r.verdict));
+  string_member(out, "served_by", r.served_by);
+  string_member(out, "target", r.target);
+  string_member(out, "ts", r.ts);
+  string_member(out, "verdict", compare::to_string(r.verdict));
   out.push_back('}');
 }
 
