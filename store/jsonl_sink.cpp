@@ -1,7 +1,5 @@
 #include "store/jsonl_sink.h"
 
-#include "store/record_line.h"
-
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -9,6 +7,8 @@
 #include <system_error>
 #include <unistd.h>
 #include <utility>
+
+#include "store/record_line.h"
 
 namespace parity::store {
 
