@@ -309,7 +309,8 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
     else r.error("serve", "must be `legacy` or `candidate`, not '" + serve + "'");
   }
   if (auto mirror = r.section(root, "mirror", "")) {
-    r.known_keys(mirror, "mirror", {"enabled", "sample_percent", "methods", "queue", "timeout_ms", "max_body_bytes"});
+    r.known_keys(mirror, "mirror", {"enabled", "sample_percent", "methods", "queue", "timeout_ms", "max_body_bytes",
+                                       "max_bytes"});
     r.read(mirror, "enabled", "mirror", c.mirror.enabled);
     r.read_percent(mirror, "sample_percent", "mirror", c.mirror.sample_percent);
     r.read_methods(mirror, "methods", "mirror", c.mirror.methods);
@@ -317,6 +318,8 @@ Config read_config(YamlReader& r, const YAML::Node& root) {
     if (c.mirror.queue == 0) r.error("mirror.queue", "must be >= 1");
     r.read_positive(mirror, "timeout_ms", "mirror", c.mirror.timeout_ms);
     r.read(mirror, "max_body_bytes", "mirror", c.mirror.max_body_bytes);
+    r.read(mirror, "max_bytes", "mirror", c.mirror.max_bytes);
+    if (c.mirror.max_bytes == 0) r.error("mirror.max_bytes", "must be >= 1");
   }
   // section() answers a null node (which converts to true) when the key is absent: absent = no guard.
   if (auto guard = r.section(root, "guard", ""); guard.IsMap()) read_guard(r, guard, c);

@@ -81,6 +81,10 @@ struct MirrorConfig {
   std::size_t queue = 1024;     // mirrors queued or in flight; beyond it new mirrors are dropped
   int timeout_ms = 5000;
   std::size_t max_body_bytes = 1 << 20;  // response bytes kept per side for the diff
+  // Bytes held for mirrors in flight — request copies and captured responses — until recorded; a
+  // mirror that would pass it is dropped. Bounds memory where `queue` alone does not (large uploads
+  // mirrored to a shadow that hangs).
+  std::size_t max_bytes = std::size_t{256} << 20;
 };
 
 struct RouteConfig {

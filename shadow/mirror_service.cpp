@@ -11,10 +11,19 @@ using config::Side;
 // whole exchange to the diff workers. Destroyed without completing (loop stopped): the slot is freed.
 class PendingExchange final : public ServedCapture {
  public:
-  PendingExchange(MirrorService& service, CompletedExchange exchange, int awaiting, std::size_t max_body)
-      : service_(service), exchange_(std::move(exchange)), awaiting_(awaiting), max_body_(max_body) {}
+  // `held_bytes`: what the request copies hold, already taken from the budget of `max_bytes`.
+  PendingExchange(MirrorService& service, CompletedExchange exchange, int awaiting, std::size_t max_body,
+                  std::size_t held_bytes, std::size_t max_bytes)
+      : service_(service),
+        exchange_(std::move(exchange)),
+        awaiting_(awaiting),
+        max_body_(max_body),
+        held_bytes_(held_bytes),
+        max_bytes_(max_bytes) {}
   ~PendingExchange() override {
-    if (!submitted_) service_.release_slot();
+    if (submitted_) return;
+    service_.release_slot();
+    service_.give_back_bytes(held_bytes_);
   }
 
   std::size_t max_body() const override { return max_body_; }
@@ -23,17 +32,18 @@ class PendingExchange final : public ServedCapture {
     // A client that left mid-response leaves half a served body: comparing it would report a
     // difference that the backends never had.
     client_left_ = result.failure == upstream::Failure::aborted;
-    exchange_.served_side = outcome(std::move(response), result);
+    auto side = outcome(std::move(response), result);
+    if (hold(side)) exchange_.served_side = std::move(side);
     arrive();
   }
 
   void shadow(SideOutcome side) {
-    exchange_.shadow_side = std::move(side);
+    if (hold(side)) exchange_.shadow_side = std::move(side);
     arrive();
   }
 
   void legacy_again(SideOutcome side) {
-    exchange_.legacy_again = std::move(side);
+    if (hold(side)) exchange_.legacy_again = std::move(side);
     arrive();
   }
 
@@ -49,22 +59,50 @@ class PendingExchange final : public ServedCapture {
   }
 
  private:
+  static std::size_t bytes_of(const SideOutcome& side) {
+    std::size_t n = side.error.size();
+    if (side.response) {
+      n += side.response->body.size();
+      for (const auto& [name, value] : side.response->headers) n += name.size() + value.size();
+    }
+    return n;
+  }
+
+  // Takes what a side holds from the byte budget. Over it, the side is let go at once (a response
+  // kept waiting for a hung shadow is what the budget is for) and the exchange is dropped when the
+  // others are in.
+  bool hold(const SideOutcome& side) {
+    if (over_budget_) return false;
+    const std::size_t bytes = bytes_of(side);
+    if (!service_.take_bytes(bytes, max_bytes_)) {
+      over_budget_ = true;
+      return false;
+    }
+    held_bytes_ += bytes;
+    return true;
+  }
+
   void arrive() {
     if (--awaiting_ > 0) return;
     submitted_ = true;
     if (client_left_) {
-      service_.drop_client_left(exchange_.request_id);
-      return;
+      service_.drop_client_left(exchange_.request_id, held_bytes_);
+    } else if (over_budget_) {
+      service_.drop_over_budget(exchange_.request_id, held_bytes_, max_bytes_);
+    } else {
+      service_.submit(std::move(exchange_), held_bytes_);
     }
-    service_.submit(std::move(exchange_));
   }
 
   MirrorService& service_;
   CompletedExchange exchange_;
   int awaiting_;
   std::size_t max_body_;
+  std::size_t held_bytes_;
+  std::size_t max_bytes_;
   bool submitted_ = false;
   bool client_left_ = false;
+  bool over_budget_ = false;
 };
 
 namespace {
@@ -93,6 +131,13 @@ upstream::WireRequest copy_for(const MirrorContext& ctx, const config::Url& inst
   return upstream::to_wire(ctx.request, target, {{"Host", host}, {"X-Parity-Mirror", "1"}});
 }
 
+// What one copy of the request holds (its wire form, as copy_for builds it), near enough for the budget.
+std::size_t copy_bytes(const MirrorContext& ctx) {
+  std::size_t n = ctx.request.body().size() + ctx.upstream_target.size() + 64;  // + request line, Host, marker
+  for (const auto& field : ctx.request) n += field.name_string().size() + field.value().size() + 4;
+  return n;
+}
+
 }  // namespace
 
 MirrorService::MirrorService(MirrorServiceDeps deps)
@@ -105,6 +150,11 @@ MirrorService::MirrorService(MirrorServiceDeps deps)
                                                 "Mirrors dropped, by reason")),
       dropped_client_left_(deps_.metrics->counter("parity_mirror_dropped_total", {{"reason", "client_left"}},
                                                   "Mirrors dropped, by reason")),
+      dropped_memory_(deps_.metrics->counter("parity_mirror_dropped_total", {{"reason", "memory"}},
+                                             "Mirrors dropped, by reason")),
+      bytes_held_gauge_(deps_.metrics->gauge("parity_mirror_bytes_held", {},
+                                             "Bytes held for mirrors in flight (request copies, captured "
+                                             "responses); mirror.max_bytes at most")),
       // Diffs are not urgent: a 1 ms pause between batches spares the event loops a futex wake per exchange.
       workers_(deps_.diff_threads, 1024, "parity-diff", std::chrono::milliseconds(1)) {}
 
@@ -134,6 +184,16 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
                                   "): dropping mirrors; the clients are unaffected");
     return nullptr;
   }
+  // Legacy asked a second time is only useful against a legacy answer, which we always have.
+  const bool resample = decision.resample_legacy;
+  const std::size_t copies_bytes = (resample ? 2 : 1) * copy_bytes(ctx);
+  if (!take_bytes(copies_bytes, cfg.mirror.max_bytes)) {
+    in_flight_.fetch_sub(1);
+    dropped_memory_.inc();
+    warn(memory_warning_, "mirror byte budget reached (mirror.max_bytes " + std::to_string(cfg.mirror.max_bytes) +
+                              "): dropping mirrors; the clients are unaffected");
+    return nullptr;
+  }
   mirrored_.inc();
   const Side shadow_side = config::other(cfg.serve);
   CompletedExchange exchange;
@@ -144,10 +204,8 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
   exchange.route = ctx.route.name;
   exchange.target = std::string(ctx.upstream_target);
   exchange.served = cfg.serve;
-  // Legacy asked a second time is only useful against a legacy answer, which we always have.
-  const bool resample = decision.resample_legacy;
   auto pending = std::make_shared<PendingExchange>(*this, std::move(exchange), resample ? 3 : 2,
-                                                   cfg.mirror.max_body_bytes);
+                                                   cfg.mirror.max_body_bytes, copies_bytes, cfg.mirror.max_bytes);
   const auto timeout = std::chrono::milliseconds(cfg.mirror.timeout_ms);
   // The shadow side is balanced and protected like the served one; with every breaker open the
   // exchange is recorded as a shadow_error without contacting the shadow.
@@ -176,14 +234,37 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
   return pending;
 }
 
-void MirrorService::drop_client_left(const std::string& request_id) {
+bool MirrorService::take_bytes(std::size_t bytes, std::size_t max_bytes) {
+  std::size_t held = bytes_held_.load();
+  do {
+    if (bytes > max_bytes || held > max_bytes - bytes) return false;
+  } while (!bytes_held_.compare_exchange_weak(held, held + bytes));
+  bytes_held_gauge_.add(static_cast<std::int64_t>(bytes));
+  return true;
+}
+
+void MirrorService::give_back_bytes(std::size_t bytes) {
+  bytes_held_.fetch_sub(bytes);
+  bytes_held_gauge_.add(-static_cast<std::int64_t>(bytes));
+}
+
+void MirrorService::drop_over_budget(const std::string& request_id, std::size_t held_bytes, std::size_t max_bytes) {
+  give_back_bytes(held_bytes);
+  release_slot();
+  dropped_memory_.inc();
+  warn(memory_warning_, "mirror byte budget reached (mirror.max_bytes " + std::to_string(max_bytes) +
+                            "): request " + request_id + " not compared; the clients are unaffected");
+}
+
+void MirrorService::drop_client_left(const std::string& request_id, std::size_t held_bytes) {
+  give_back_bytes(held_bytes);
   release_slot();
   dropped_client_left_.inc();
   warn(client_left_warning_, "client of request " + request_id +
                                  " left before the served response ended: exchange not compared");
 }
 
-void MirrorService::submit(CompletedExchange exchange) {
+void MirrorService::submit(CompletedExchange exchange, std::size_t held_bytes) {
   if (!exchange.shadow_side.error.empty()) {
     deps_.metrics
         ->counter("parity_mirror_failed_total",
@@ -195,12 +276,14 @@ void MirrorService::submit(CompletedExchange exchange) {
                                     " failed for request " + exchange.request_id + ": " + exchange.shadow_side.error);
   }
   auto job = std::make_shared<CompletedExchange>(std::move(exchange));
-  bool queued = workers_.try_submit([this, job] {
+  bool queued = workers_.try_submit([this, job, held_bytes] {
     auto record = recorder_.record(*job);
     if (deps_.on_record) deps_.on_record(record);
+    give_back_bytes(held_bytes);
     release_slot();
   });
   if (!queued) {
+    give_back_bytes(held_bytes);
     release_slot();
     dropped_diff_full_.inc();
     warn(diff_full_warning_, "diff workers saturated: dropping a mirrored exchange unrecorded");

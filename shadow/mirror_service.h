@@ -1,7 +1,8 @@
 #pragma once
 // The shadow stage: decides, sends the copy on the shadow's own pool off the client's path, joins it
 // with the served response, and hands the pair to the diff workers. Every degraded mode — queue full,
-// shadow failure or timeout, diff queue full — logs a throttled warning and counts a metric.
+// shadow failure or timeout, diff queue full, the byte budget reached — logs a throttled warning and
+// counts a metric.
 #include <spdlog/logger.h>
 
 #include <atomic>
@@ -38,10 +39,18 @@ class MirrorService final : public Mirror {
   void wait_idle() { workers_.wait_idle(); }
   const ExchangeRecorder& recorder() const { return recorder_; }
 
-  // Internal, for PendingExchange: a joined exchange is ready / a slot is released.
-  void submit(CompletedExchange exchange);
-  void drop_client_left(const std::string& request_id);
+  // Bytes held for mirrors in flight (request copies and captured responses), mirror.max_bytes at most.
+  std::size_t bytes_held() const { return bytes_held_.load(); }
+
+  // Internal, for PendingExchange: a joined exchange is ready (with the bytes it holds) / dropped / a
+  // slot is released.
+  void submit(CompletedExchange exchange, std::size_t held_bytes);
+  void drop_client_left(const std::string& request_id, std::size_t held_bytes);
+  void drop_over_budget(const std::string& request_id, std::size_t held_bytes, std::size_t max_bytes);
   void release_slot() { in_flight_.fetch_sub(1); }
+  // Takes `bytes` from the budget of `max_bytes`; false, taking nothing, when that would pass it.
+  bool take_bytes(std::size_t bytes, std::size_t max_bytes);
+  void give_back_bytes(std::size_t bytes);
 
  private:
   void warn(WarningThrottle& throttle, const std::string& message);
@@ -49,14 +58,18 @@ class MirrorService final : public Mirror {
   MirrorServiceDeps deps_;
   ExchangeRecorder recorder_;
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> bytes_held_{0};
   WarningThrottle queue_full_warning_{std::chrono::seconds(10)};
   WarningThrottle diff_full_warning_{std::chrono::seconds(10)};
   WarningThrottle shadow_error_warning_{std::chrono::seconds(10)};
   WarningThrottle client_left_warning_{std::chrono::seconds(10)};
+  WarningThrottle memory_warning_{std::chrono::seconds(10)};
   Counter& mirrored_;
   Counter& dropped_queue_full_;
   Counter& dropped_diff_full_;
   Counter& dropped_client_left_;
+  Counter& dropped_memory_;
+  Gauge& bytes_held_gauge_;
   BoundedWorkers workers_;  // last: destroyed (and drained) first
   friend class PendingExchange;
 };

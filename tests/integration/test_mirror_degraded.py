@@ -1,5 +1,6 @@
 """Mirroring's degraded modes and guarantees, each with its warning and metric: a slow or dead shadow,
-a full mirror queue, an unwritable store, the kill switch; the copy's exact body and its marker header."""
+a full mirror queue, the byte budget, an unwritable store, the kill switch; the copy's exact body and its
+marker header."""
 from __future__ import annotations
 
 import base64
@@ -64,6 +65,34 @@ def test_full_mirror_queue_drops_and_counts(gateways, legacy, pki, tmp_path):
         records = stop_and_read_records(gw, tmp_path / "parity-data")
     assert len(records) == mirrored
     assert "mirror queue full" in gw.log()
+
+
+def test_mirror_byte_budget_drops_what_would_pass_it(gateways, echo_backend, pki, tmp_path):
+    # Both sides echo; mirror.max_bytes 16 KiB. A 64 KiB upload's copy would pass the budget: dropped
+    # before the shadow is asked. A small upload fits and is recorded. A small request whose served
+    # response (40,000 bytes) would pass it: the response is let go and the exchange dropped.
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path,
+                            routes=[{"prefix": "/", "mirror_methods": ["PUT"]}], mirror={"max_bytes": 16384})
+    gw = gateways(config)
+    with httpx.Client(base_url=gw.url, verify=str(pki.ca_cert)) as c:
+        big = c.put("/echo", content=b"x" * 65536)
+        assert big.status_code == 200 and big.json()["sha256"] == hashlib.sha256(b"x" * 65536).hexdigest()
+        assert metric(gw, pki, "parity_mirror_dropped_total", reason="memory") == 1
+        assert metric(gw, pki, "parity_mirrored_total") == 0
+
+        assert c.put("/echo", content=b"small").status_code == 200
+        assert wait_until(lambda: metric(gw, pki, "parity_mirror_bytes_held") == 0)  # recorded, given back
+        assert metric(gw, pki, "parity_mirrored_total") == 1
+
+        large = c.get("/bytes?n=40000&seed=3")
+        assert large.status_code == 200 and len(large.content) == 40000  # the client gets all of it
+        assert wait_until(lambda: metric(gw, pki, "parity_mirror_dropped_total", reason="memory") == 2)
+    assert metric(gw, pki, "parity_mirrored_total") == 2
+    # Everything taken from the budget is given back.
+    assert wait_until(lambda: metric(gw, pki, "parity_mirror_bytes_held") == 0)
+    records = stop_and_read_records(gw, tmp_path / "parity-data")
+    assert [(r["method"], r["target"]) for r in records] == [("PUT", "/echo")]
+    assert "mirror byte budget reached" in gw.log()
 
 
 def test_unwritable_store_keeps_the_gateway_serving(gateways, legacy, pki, tmp_path):

@@ -51,6 +51,7 @@ mirror:
   methods: [GET, HEAD, OPTIONS]
   queue: 1024
   timeout_ms: 5000
+  max_bytes: 67108864
 routes:
   - {path: /v1/chat/completions, methods: [POST], mirror_methods: [POST]}
   - {path: "/v1/files/{file_id}"}
@@ -70,6 +71,7 @@ store: {path: parity-data}
   INFO(format_errors(r.errors));
   REQUIRE(r.config);
   CHECK(r.config->routes.size() == 3);
+  CHECK(r.config->mirror.max_bytes == 64u << 20);
   CHECK(r.config->routes[0].methods == std::vector<std::string>{"POST"});
   CHECK(r.config->routes[1].name == "/v1/files/{file_id}");
   CHECK(r.config->candidate.parsed.scheme == "https");
@@ -92,6 +94,7 @@ TEST_CASE("every bad key is named with a reason") {
       {"mirror: {sample_percent: 150}", "mirror.sample_percent", "0 to 100"},
       {"mirror: {enabled: maybe}", "mirror.enabled", "boolean"},
       {"mirror: {queue: -1}", "mirror.queue", "whole number"},
+      {"mirror: {max_bytes: 0}", "mirror.max_bytes", ">= 1"},
       {"mirror: {methods: [GET, 'B@D']}", "mirror.methods", "not an HTTP method"},
       {"serve: both", "serve", "legacy` or `candidate"},
       {"backends: {legacy: {url: 'ftp://x'}, candidate: {url: 'http://h:1'}}", "backends.legacy.url", "scheme"},
