@@ -188,10 +188,7 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
   const bool resample = decision.resample_legacy;
   const std::size_t copies_bytes = (resample ? 2 : 1) * copy_bytes(ctx);
   if (!take_bytes(copies_bytes, cfg.mirror.max_bytes)) {
-    in_flight_.fetch_sub(1);
-    dropped_memory_.inc();
-    warn(memory_warning_, "mirror byte budget reached (mirror.max_bytes " + std::to_string(cfg.mirror.max_bytes) +
-                              "): dropping mirrors; the clients are unaffected");
+    drop_over_budget(std::string(ctx.request_id), 0, cfg.mirror.max_bytes);  // nothing taken yet
     return nullptr;
   }
   mirrored_.inc();

@@ -39,9 +39,6 @@ class MirrorService final : public Mirror {
   void wait_idle() { workers_.wait_idle(); }
   const ExchangeRecorder& recorder() const { return recorder_; }
 
-  // Bytes held for mirrors in flight (request copies and captured responses), mirror.max_bytes at most.
-  std::size_t bytes_held() const { return bytes_held_.load(); }
-
   // Internal, for PendingExchange: a joined exchange is ready (with the bytes it holds) / dropped / a
   // slot is released.
   void submit(CompletedExchange exchange, std::size_t held_bytes);
