@@ -20,6 +20,7 @@ struct ClientWriterOptions {
   unsigned version = 11;             // the client's HTTP version
   std::string request_id;
   std::size_t capture_limit = 0;     // body bytes to keep for the diff (0 = keep none)
+  upstream::MayKeep may_keep;        // asked before each kept piece; a refusal ends the capture, not the response
   std::chrono::milliseconds write_timeout{30000};
   std::vector<std::pair<std::string, std::string>> extra_headers;  // set on the response (CORS)
 };
@@ -127,7 +128,17 @@ class ClientWriter final : public upstream::ResponseHandler {
   void capture(std::string_view piece) {
     std::size_t room = options_.capture_limit - std::min(options_.capture_limit, captured_.body.size());
     if (piece.size() > room) captured_.body_truncated = true;
-    captured_.body.append(piece.substr(0, room));
+    piece = piece.substr(0, room);
+    if (piece.empty()) return;
+    if (options_.may_keep && !options_.may_keep(piece.size())) {
+      // The mirror's byte budget is spent: what was kept is let go (the exchange will not be compared);
+      // the client still gets every byte.
+      options_.capture_limit = 0;
+      captured_.body_truncated = true;
+      std::string().swap(captured_.body);
+      return;
+    }
+    captured_.body.append(piece);
   }
 
   Stream& stream_;

@@ -290,6 +290,10 @@ class Session {
                                           .version = version,
                                           .request_id = request_id,
                                           .capture_limit = capture ? capture->max_body() : 0,
+                                          .may_keep = capture ? upstream::MayKeep([&capture](std::size_t bytes) {
+                                            return capture->keep(bytes);
+                                          })
+                                                              : upstream::MayKeep{},
                                           .write_timeout = std::chrono::milliseconds(cfg.limits.idle_timeout_ms),
                                           .extra_headers = response_headers_});
     auto result = co_await send_with_retries(snapshot, request, match->upstream_target, writer, request_id);

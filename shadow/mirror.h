@@ -18,6 +18,9 @@ class ServedCapture {
   virtual ~ServedCapture() = default;
   // Bytes of the served body to keep for the diff (the client still gets all of it).
   virtual std::size_t max_body() const = 0;
+  // Asked before `bytes` more of the served body are kept; false when the mirror byte budget cannot
+  // take them: the capture stops (the exchange will be dropped), the client's response goes on.
+  virtual bool keep(std::size_t bytes) = 0;
   virtual void served(HttpResponse response, const upstream::Result& result) = 0;
 };
 

@@ -33,18 +33,37 @@ class PendingExchange final : public ServedCapture {
     // difference that the backends never had.
     client_left_ = result.failure == upstream::Failure::aborted;
     auto side = outcome(std::move(response), result);
-    if (hold(side)) exchange_.served_side = std::move(side);
+    if (hold(side, served_body_charged_)) exchange_.served_side = std::move(side);
     arrive();
   }
 
-  void shadow(SideOutcome side) {
-    if (hold(side)) exchange_.shadow_side = std::move(side);
+  bool keep(std::size_t bytes) override {
+    if (!charge(bytes)) return false;
+    served_body_charged_ += bytes;
+    return true;
+  }
+
+  // `charged`: what charge() already took for this side's body while it was read.
+  void shadow(SideOutcome side, std::size_t charged) {
+    if (hold(side, charged)) exchange_.shadow_side = std::move(side);
     arrive();
   }
 
-  void legacy_again(SideOutcome side) {
-    if (hold(side)) exchange_.legacy_again = std::move(side);
+  void legacy_again(SideOutcome side, std::size_t charged) {
+    if (hold(side, charged)) exchange_.legacy_again = std::move(side);
     arrive();
+  }
+
+  // Takes `bytes` of a body still being read from the byte budget, so that captures in progress
+  // count too; false (the capture should stop) when that would pass it.
+  bool charge(std::size_t bytes) {
+    if (over_budget_) return false;
+    if (!service_.take_bytes(bytes, max_bytes_)) {
+      over_budget_ = true;
+      return false;
+    }
+    held_bytes_ += bytes;
+    return true;
   }
 
   static SideOutcome outcome(HttpResponse response, const upstream::Result& result) {
@@ -68,18 +87,12 @@ class PendingExchange final : public ServedCapture {
     return n;
   }
 
-  // Takes what a side holds from the byte budget. Over it, the side is let go at once (a response
-  // kept waiting for a hung shadow is what the budget is for) and the exchange is dropped when the
-  // others are in.
-  bool hold(const SideOutcome& side) {
-    if (over_budget_) return false;
+  // Takes what a complete side holds, beyond the `charged` bytes of its body already taken while it
+  // was read, from the byte budget. Over it, the side is let go at once (a response kept waiting for a
+  // hung shadow is what the budget is for) and the exchange is dropped when the others are in.
+  bool hold(const SideOutcome& side, std::size_t charged) {
     const std::size_t bytes = bytes_of(side);
-    if (!service_.take_bytes(bytes, max_bytes_)) {
-      over_budget_ = true;
-      return false;
-    }
-    held_bytes_ += bytes;
-    return true;
+    return charge(bytes > charged ? bytes - charged : 0);
   }
 
   void arrive() {
@@ -103,6 +116,7 @@ class PendingExchange final : public ServedCapture {
   bool submitted_ = false;
   bool client_left_ = false;
   bool over_budget_ = false;
+  std::size_t served_body_charged_ = 0;
 };
 
 namespace {
@@ -112,14 +126,22 @@ namespace {
 asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, upstream::PoolSet& pools,
                                 upstream::Pick pick, upstream::WireRequest request, std::size_t max_body,
                                 bool is_noise_sample) {
-  auto response = co_await upstream::fetch(*pick.pool, request, max_body);
+  // Each piece kept is charged as it arrives: a shadow that sends most of a large body and then hangs
+  // holds budget for what it sent. Over the budget the read is given up (the exchange is dropped).
+  std::size_t charged = 0;
+  const upstream::MayKeep may_keep = [&pending, &charged](std::size_t bytes) {
+    if (!pending->charge(bytes)) return false;
+    charged += bytes;
+    return true;
+  };
+  auto response = co_await upstream::fetch(*pick.pool, request, max_body, may_keep);
   pools.report(pick, response.result);
   auto side = PendingExchange::outcome(
       upstream::to_plain(response.head, std::move(response.body), response.truncated), response.result);
   if (is_noise_sample) {
-    pending->legacy_again(std::move(side));
+    pending->legacy_again(std::move(side), charged);
   } else {
-    pending->shadow(std::move(side));
+    pending->shadow(std::move(side), charged);
   }
 }
 
@@ -214,7 +236,7 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
   } else {
     SideOutcome unavailable;
     unavailable.error = "unavailable: every instance's circuit breaker is open";
-    pending->shadow(std::move(unavailable));
+    pending->shadow(std::move(unavailable), 0);
   }
   if (resample) {
     if (auto legacy_pick = ctx.pools.pick(Side::legacy, ctx.snapshot, timeout)) {
@@ -225,7 +247,7 @@ std::shared_ptr<ServedCapture> MirrorService::begin(const MirrorContext& ctx) {
     } else {
       SideOutcome unavailable;
       unavailable.error = "unavailable: every instance's circuit breaker is open";
-      pending->legacy_again(std::move(unavailable));
+      pending->legacy_again(std::move(unavailable), 0);
     }
   }
   return pending;

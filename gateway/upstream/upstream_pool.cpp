@@ -379,7 +379,8 @@ namespace {
 
 class BufferingHandler final : public ResponseHandler {
  public:
-  BufferingHandler(BufferedResponse& out, std::size_t max_body) : out_(out), max_body_(max_body) {}
+  BufferingHandler(BufferedResponse& out, std::size_t max_body, const MayKeep& may_keep)
+      : out_(out), max_body_(max_body), may_keep_(may_keep) {}
   asio::awaitable<bool> on_head(ResponseHead& head) override {
     out_.head = head;
     co_return true;
@@ -387,7 +388,9 @@ class BufferingHandler final : public ResponseHandler {
   asio::awaitable<bool> on_body(std::string_view piece) override {
     std::size_t room = max_body_ - std::min(max_body_, out_.body.size());
     if (piece.size() > room) out_.truncated = true;
-    out_.body.append(piece.substr(0, room));
+    piece = piece.substr(0, room);
+    if (!piece.empty() && may_keep_ && !may_keep_(piece.size())) co_return false;
+    out_.body.append(piece);
     co_return true;
   }
   asio::awaitable<bool> on_end() override { co_return true; }
@@ -395,24 +398,27 @@ class BufferingHandler final : public ResponseHandler {
  private:
   BufferedResponse& out_;
   std::size_t max_body_;
+  const MayKeep& may_keep_;
 };
 
 }  // namespace
 
 template <class AnyRequest>
-static asio::awaitable<BufferedResponse> fetch_any(Pool& pool, const AnyRequest& request, std::size_t max_body) {
+static asio::awaitable<BufferedResponse> fetch_any(Pool& pool, const AnyRequest& request, std::size_t max_body,
+                                                   MayKeep may_keep) {  // by value: kept in the coroutine's frame
   BufferedResponse out;
-  BufferingHandler handler(out, max_body);
+  BufferingHandler handler(out, max_body, may_keep);
   out.result = co_await pool.send(request, handler);
   co_return out;
 }
 
 asio::awaitable<BufferedResponse> fetch(Pool& pool, const Request& request, std::size_t max_body) {
-  return fetch_any(pool, request, max_body);
+  return fetch_any(pool, request, max_body, MayKeep{});
 }
 
-asio::awaitable<BufferedResponse> fetch(Pool& pool, const WireRequest& request, std::size_t max_body) {
-  return fetch_any(pool, request, max_body);
+asio::awaitable<BufferedResponse> fetch(Pool& pool, const WireRequest& request, std::size_t max_body,
+                                        const MayKeep& may_keep) {
+  return fetch_any(pool, request, max_body, may_keep);
 }
 
 }  // namespace parity::upstream

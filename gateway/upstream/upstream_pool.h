@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -113,6 +114,9 @@ class Pool {
   std::uint64_t closed_by_backend_ = 0;
 };
 
+// Asked before a capture keeps `bytes` more of a body; false refuses them (a memory budget is spent).
+using MayKeep = std::function<bool(std::size_t bytes)>;
+
 // A response read whole into memory (bounded), for health checks and simple clients.
 struct BufferedResponse {
   Result result;
@@ -120,7 +124,10 @@ struct BufferedResponse {
   std::string body;
   bool truncated = false;
 };
+// With `may_keep`, each piece is offered to it before it is kept; a refusal aborts the exchange
+// (Failure::aborted, the connection closed).
 asio::awaitable<BufferedResponse> fetch(Pool& pool, const Request& request, std::size_t max_body);
-asio::awaitable<BufferedResponse> fetch(Pool& pool, const WireRequest& request, std::size_t max_body);
+asio::awaitable<BufferedResponse> fetch(Pool& pool, const WireRequest& request, std::size_t max_body,
+                                        const MayKeep& may_keep = {});
 
 }  // namespace parity::upstream

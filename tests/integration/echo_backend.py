@@ -15,6 +15,8 @@ Routes (any method):
   /control/health?status=C the status /health answers from now on (503 takes an instance "down")
   /reset                   closes the connection with a TCP reset, without answering
   /truncate?n=N            announces a Content-Length of N bytes, sends half of them, then closes
+  /stall?n=N&mirror_n=K&ms=M  N bytes of "s"; a mirrored copy (X-Parity-Mirror: 1) gets K bytes instead,
+                           the first half at once and the rest M ms later
 With --name NAME every response carries `X-Echo-Name: NAME` (which instance answered).
   anything else            JSON: method, target, headers (in order, with duplicates), body (base64), sha256
 """
@@ -111,6 +113,23 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"x" * (n // 2))
             self.wfile.flush()
             self.close_connection = True
+        elif path == "/stall":
+            n = int(query.get("n", 1000))
+            mirrored = self.headers.get("X-Parity-Mirror") == "1"
+            if mirrored:
+                n = int(query.get("mirror_n", n))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            try:
+                if mirrored:
+                    self.wfile.write(b"s" * (n // 2))
+                    self.wfile.flush()
+                    time.sleep(int(query.get("ms", 1000)) / 1000)
+                self.wfile.write(b"s" * (n - n // 2 if mirrored else n))
+            except OSError:  # the gateway gave up on the copy
+                self.close_connection = True
         elif path == "/slow":
             time.sleep(int(query.get("ms", 1000)) / 1000)
             # The port of the connection it came on: tells pooled connections apart.

@@ -95,6 +95,33 @@ def test_mirror_byte_budget_drops_what_would_pass_it(gateways, echo_backend, pki
     assert "mirror byte budget reached" in gw.log()
 
 
+def test_a_capture_still_being_read_counts_against_the_byte_budget(gateways, echo_backend, pki, tmp_path):
+    # mirror.max_bytes 100,000. The shadow's copy of /stall sends half its body and stalls: what it sent is
+    # held while it stalls, and a copy whose first half alone would pass the budget is given up at once,
+    # not when (or if) the shadow ends it.
+    config = gateway_config(echo_backend.url, echo_backend.url, pki, tmp_path, routes=[{"prefix": "/"}],
+                            mirror={"max_bytes": 100000, "timeout_ms": 20000})
+    gw = gateways(config)
+    with httpx.Client(base_url=gw.url, verify=str(pki.ca_cert), timeout=30) as c:
+        r = c.get("/stall?n=1000&mirror_n=80000&ms=3000")
+        assert r.status_code == 200 and r.content == b"s" * 1000  # at once, whatever the shadow does
+        # 40,000 of the copy read while the shadow stalls (3 s): held and counted.
+        assert wait_until(lambda: metric(gw, pki, "parity_mirror_bytes_held") >= 41000, timeout=2.5)
+        # The rest arrives, the exchange is recorded and everything is given back.
+        assert wait_until(lambda: metric(gw, pki, "parity_mirror_bytes_held") == 0)
+        assert metric(gw, pki, "parity_mirror_dropped_total", reason="memory") == 0
+
+        r = c.get("/stall?n=1000&mirror_n=300000&ms=8000")
+        assert r.status_code == 200 and r.content == b"s" * 1000
+        # 150,000 sent at once pass the budget: dropped within the shadow's 8 s stall.
+        assert wait_until(lambda: metric(gw, pki, "parity_mirror_dropped_total", reason="memory") == 1, timeout=4)
+        assert metric(gw, pki, "parity_mirror_bytes_held") == 0
+        assert metric(gw, pki, "parity_mirror_failed_total", reason="timeout") == 0
+    records = stop_and_read_records(gw, tmp_path / "parity-data")
+    assert [r["target"] for r in records] == ["/stall?n=1000&mirror_n=80000&ms=3000"]
+    assert "mirror byte budget reached" in gw.log()
+
+
 def test_unwritable_store_keeps_the_gateway_serving(gateways, legacy, pki, tmp_path):
     with start_candidate() as candidate:
         config = gateway_config(legacy.url, candidate.url, pki, tmp_path)
