@@ -285,15 +285,15 @@ class Session {
       if (state_.deps.traffic_capture) state_.deps.traffic_capture->offer(context);
       if (state_.deps.mirror) capture = state_.deps.mirror->begin(context);
     }
+    // What the capture keeps of the served body is charged to the mirror's byte budget as it arrives.
+    upstream::MayKeep may_keep;
+    if (capture) may_keep = [&capture](std::size_t bytes) { return capture->keep(bytes); };
     ClientWriter<Stream> writer(stream_, {.head_request = request.method() == http::verb::head,
                                           .keep_alive = keep_alive && !state_.draining.load(),
                                           .version = version,
                                           .request_id = request_id,
                                           .capture_limit = capture ? capture->max_body() : 0,
-                                          .may_keep = capture ? upstream::MayKeep([&capture](std::size_t bytes) {
-                                            return capture->keep(bytes);
-                                          })
-                                                              : upstream::MayKeep{},
+                                          .may_keep = std::move(may_keep),
                                           .write_timeout = std::chrono::milliseconds(cfg.limits.idle_timeout_ms),
                                           .extra_headers = response_headers_});
     auto result = co_await send_with_retries(snapshot, request, match->upstream_target, writer, request_id);
