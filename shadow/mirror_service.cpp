@@ -37,13 +37,9 @@ class PendingExchange final : public ServedCapture {
     arrive();
   }
 
-  bool keep(std::size_t bytes) override {
-    if (!charge(bytes)) return false;
-    served_body_charged_ += bytes;
-    return true;
-  }
+  bool keep(std::size_t bytes) override { return charge(bytes, served_body_charged_); }
 
-  // `charged`: what charge() already took for this side's body while it was read.
+  // `charged`: the tally charge() kept for this side's body while it was read.
   void shadow(SideOutcome side, std::size_t charged) {
     if (hold(side, charged)) exchange_.shadow_side = std::move(side);
     arrive();
@@ -54,15 +50,12 @@ class PendingExchange final : public ServedCapture {
     arrive();
   }
 
-  // Takes `bytes` of a body still being read from the byte budget, so that captures in progress
-  // count too; false (the capture should stop) when that would pass it.
-  bool charge(std::size_t bytes) {
-    if (over_budget_) return false;
-    if (!service_.take_bytes(bytes, max_bytes_)) {
-      over_budget_ = true;
-      return false;
-    }
-    held_bytes_ += bytes;
+  // Takes `bytes` of a body still being read from the byte budget and adds them to `tally` (what that
+  // side's body has been charged), so that captures in progress count too; false (the capture should
+  // stop) when that would pass it.
+  bool charge(std::size_t bytes, std::size_t& tally) {
+    if (!take(bytes)) return false;
+    tally += bytes;
     return true;
   }
 
@@ -78,6 +71,17 @@ class PendingExchange final : public ServedCapture {
   }
 
  private:
+  // Takes `bytes` from the byte budget; once one side has passed it, nothing more is taken.
+  bool take(std::size_t bytes) {
+    if (over_budget_) return false;
+    if (!service_.take_bytes(bytes, max_bytes_)) {
+      over_budget_ = true;
+      return false;
+    }
+    held_bytes_ += bytes;
+    return true;
+  }
+
   static std::size_t bytes_of(const SideOutcome& side) {
     std::size_t n = side.error.size();
     if (side.response) {
@@ -92,7 +96,7 @@ class PendingExchange final : public ServedCapture {
   // hung shadow is what the budget is for) and the exchange is dropped when the others are in.
   bool hold(const SideOutcome& side, std::size_t charged) {
     const std::size_t bytes = bytes_of(side);
-    return charge(bytes > charged ? bytes - charged : 0);
+    return take(bytes > charged ? bytes - charged : 0);
   }
 
   void arrive() {
@@ -130,9 +134,7 @@ asio::awaitable<void> send_copy(std::shared_ptr<PendingExchange> pending, upstre
   // holds budget for what it sent. Over the budget the read is given up (the exchange is dropped).
   std::size_t charged = 0;
   const upstream::MayKeep may_keep = [&pending, &charged](std::size_t bytes) {
-    if (!pending->charge(bytes)) return false;
-    charged += bytes;
-    return true;
+    return pending->charge(bytes, charged);
   };
   auto response = co_await upstream::fetch(*pick.pool, request, max_body, may_keep);
   pools.report(pick, response.result);
