@@ -66,6 +66,14 @@ class PieceBuffer {
   std::unique_ptr<char[]> data_;
 };
 
+// Beast reads into the connection's flat_buffer at most max(512, capacity - size) bytes at a time, and
+// a buffer left to grow by itself stays at its first 512 bytes: a 523-byte response took two reads
+// and reached the client as two TLS records (two writes, two segments), a 100 KB body as two hundred.
+// So the buffer is given room while a response is read — a usual head with a small body in one read,
+// then up to a body piece at a time — and given back when the exchange ends (Pool::exchange): a
+// connection waiting in the pool, or on a slow shadow, holds none.
+constexpr std::size_t kHeadRead = 4096;
+
 }  // namespace
 
 const char* to_string(Failure failure) {
@@ -192,6 +200,7 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   // Bodies are streamed, never held whole. (Beast 1.74 treats body_limit(none) as a zero limit.)
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   parser.skip(method_of(request) == http::verb::head);
+  buffer.reserve(kHeadRead);
   tcp_layer.expires_after(target.read_timeout);
   co_await http::async_read_header(stream, buffer, parser, await_ec(ec));
   if (ec) co_return false;
@@ -204,7 +213,10 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
     co_return false;
   }
   std::optional<PieceBuffer> piece;
-  if (!parser.is_done()) piece.emplace(parser.content_length().value_or(0));
+  if (!parser.is_done()) {
+    piece.emplace(parser.content_length().value_or(0));
+    buffer.reserve(piece->size());
+  }
   while (!parser.is_done()) {
     parser.get().body().data = piece->data();
     parser.get().body().size = piece->size();
@@ -242,6 +254,7 @@ asio::awaitable<bool> Pool::exchange(Connection& conn, const AnyRequest& request
       },
       conn.stream);
   bool keep = co_await std::move(operation);
+  if (conn.buffer.size() == 0) conn.buffer.shrink_to_fit();  // frees it: see kHeadRead
   if (ec) {
     result.failure = classify(ec);
     result.error = std::string(result.head_received ? "reading the response body" : "waiting for the response") +

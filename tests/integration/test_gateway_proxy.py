@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import ssl
 import time
 
@@ -79,6 +80,31 @@ def test_binary_response_bodies_are_identical(gateway, echo_backend, pki):
         assert through.status_code == 200
         assert through.content == direct.content
         assert len(through.content) == n
+
+
+def tls_records_of_response(gw, pki, target: str) -> list:
+    """The sizes of the TLS records in which the gateway sends the response to `target` (Connection:
+    close, read to the end). OpenSSL's SSL_read returns at most one record per call."""
+    ctx = ssl.create_default_context(cafile=str(pki.ca_cert))
+    with socket.create_connection(("127.0.0.1", gw.port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            time.sleep(0.3)  # the whole response is in flight: each recv below can only be cut by a record
+            sizes = []
+            while chunk := s.recv(1 << 20):
+                sizes.append(len(chunk))
+    return sizes
+
+
+def test_a_response_reaches_the_client_in_as_few_tls_records_as_its_size_allows(gateway, pki):
+    # Beast reads at most what the read buffer has room for; left at its first 512 bytes, a 3,000-byte
+    # body went out as 6 records (6 writes) and a 100,000-byte one as ~200.
+    small = tls_records_of_response(gateway, pki, "/bytes?n=3000&seed=2")
+    assert sum(small) > 3000
+    assert len(small) <= 2, small  # the head with the body, or the head with a first piece if the body straggles
+    large = tls_records_of_response(gateway, pki, "/bytes?n=100000&seed=2")
+    assert sum(large) > 100_000
+    assert len(large) <= 16, f"{len(large)} records: {large[:10]}"  # 16 KiB pieces: 7, and a few short reads
 
 
 def test_status_codes_pass_through(gateway, pki):
