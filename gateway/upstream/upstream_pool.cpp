@@ -50,9 +50,11 @@ bool idempotent(http::verb method) {
 // not held by the connection: a pool with hundreds of connections waiting on a slow backend kept
 // 16 KiB each for the moment it reads, and read into cold memory; the allocator hands back what
 // another exchange has just freed. A body of known length below the maximum gets just its size.
+// The maximum leaves room in a 16 KiB TLS record for the chunk framing a piece may get on its way to
+// the client ("3fe0\r\n" and "\r\n"), so a re-chunked piece is one record, not two.
 class PieceBuffer {
  public:
-  static constexpr std::size_t kMaxSize = 16 * 1024;
+  static constexpr std::size_t kMaxSize = 16 * 1024 - 32;
   // `content_length` 0: not known (or nothing to read).
   explicit PieceBuffer(std::uint64_t content_length)
       : size_(content_length > 0 && content_length < kMaxSize ? static_cast<std::size_t>(content_length)

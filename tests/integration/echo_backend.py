@@ -10,7 +10,7 @@ Routes (any method):
   /chunked?n=N             a chunked JSON body in N pieces
   /hop                     a response carrying hop-by-hop headers
   /status/CODE             that status with a JSON body
-  /until-close             a body delimited by closing the connection (no length, no chunks)
+  /until-close?n=N         a body delimited by closing the connection (no length, no chunks); N bytes if given
   /health                  200 {"ok": true}, or the status set by /control/health?status=CODE
   /control/health?status=C the status /health answers from now on (503 takes an instance "down")
   /reset                   closes the connection with a TCP reset, without answering
@@ -160,7 +160,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/plain")
             self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(b"closed-delimited body")
+            n = int(query.get("n", 0))
+            self.wfile.write(random.Random(1).randbytes(n) if n else b"closed-delimited body")
             self.close_connection = True
         else:
             echo = {

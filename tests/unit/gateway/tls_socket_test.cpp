@@ -9,6 +9,8 @@
 #include <csignal>
 #include <functional>
 #include <random>
+#include <string_view>
+#include <vector>
 
 #include "gateway/tls_socket.h"
 
@@ -107,6 +109,40 @@ TEST_CASE("TlsSocket carries a megabyte each way, and several buffers written at
   REQUIRE(echoed.size() == 14 + payload.size());
   CHECK(echoed.substr(0, 14) == "one,two,three;");
   CHECK(echoed.substr(14) == payload);
+}
+
+TEST_CASE("TlsSocket fills a record from the start of several buffers, and a longer sequence follows in order") {
+  // A re-chunked body piece: its size line, the data and CRLF. Under a record's worth it is one record
+  // (it was three when only sequences under a record were gathered); over it, the first record is full.
+  const std::string data = random_bytes(20000);
+  const std::string_view fits(data.data(), 16352);
+  struct Case {
+    std::string_view body;
+    std::vector<std::size_t> records;
+  };
+  const std::vector<Case> cases{{fits, {6 + 16352 + 2}}, {data, {16384, 6 + 20000 + 2 - 16384}}};
+  for (const auto& [body, records] : cases) {
+    std::vector<std::size_t> seen;
+    std::string received;
+    run_pair(
+        [&](TlsSocket& s) -> asio::awaitable<void> {
+          const std::array<asio::const_buffer, 3> chunk{asio::buffer("3fe0\r\n", 6),
+                                                        asio::buffer(body.data(), body.size()),
+                                                        asio::buffer("\r\n", 2)};
+          co_await asio::async_write(s, chunk, asio::use_awaitable);
+        },
+        [&](ClientStream& c) -> asio::awaitable<void> {
+          // SSL_read returns at most one record: each read below is one record, whenever it arrives.
+          std::string buffer(1 << 16, '\0');
+          while (received.size() < 6 + body.size() + 2) {
+            std::size_t n = co_await c.async_read_some(asio::buffer(buffer), asio::use_awaitable);
+            seen.push_back(n);
+            received.append(buffer, 0, n);
+          }
+        });
+    CHECK(received == "3fe0\r\n" + std::string(body) + "\r\n");
+    CHECK(seen == records);
+  }
 }
 
 TEST_CASE("TlsSocket reads close_notify as eof and a bare TCP close as a truncated stream") {
