@@ -85,7 +85,11 @@ class TlsSocket {
   struct WriteStep {
     TlsSocket& s;
     asio::const_buffer buffer;
-    Next operator()(std::size_t& n, error_code& ec) { return s.write_step(buffer, n, ec); }
+    Next operator()(std::size_t& n, error_code& ec) {
+      const Next next = s.write_step(buffer, n, ec);
+      if (next == Next::done) s.release_gathered();
+      return next;
+    }
   };
 
   // Tries the step; waits for readiness while OpenSSL wants it. Never completes inside the
@@ -159,6 +163,13 @@ class TlsSocket {
     gathered_.resize(size);
     asio::buffer_copy(asio::buffer(gathered_.data(), size), buffers);
     return asio::const_buffer(gathered_.data(), size);
+  }
+
+  // A gathered copy of more than a few KiB is let go once written: an idle connection holds no
+  // buffers (SSL_MODE_RELEASE_BUFFERS frees OpenSSL's), and a small one is kept for the next response.
+  void release_gathered() {
+    static constexpr std::size_t kKeep = 4096;
+    if (gathered_.capacity() > kKeep) std::string().swap(gathered_);
   }
 
   tcp::socket socket_;
