@@ -2,7 +2,8 @@
 """Gateway overhead benchmark (issue 2): Parity against nginx as a TLS reverse proxy, in one run.
 
 Starts, in a temporary directory, all on 127.0.0.1 and free ports:
-  - a fast backend: nginx answering `return 200 '<small JSON>'` over plain HTTP;
+  - a fast backend: nginx answering `return 200 '<small JSON>'` over plain HTTP (with --body-bytes N, a
+    file of N bytes instead: what a large response costs each proxy);
   - Parity: `parity gateway` (TLS) with both backends pointing at that backend, no mirror, no access log;
   - the reference: a second nginx as a TLS reverse proxy to the same backend (upstream keep-alive, HTTP/1.1,
     as many workers as Parity has event-loop threads, access_log off).
@@ -18,6 +19,7 @@ that does not start); 1 when a server dies during the run.
   bench/gateway_overhead.py                 # defaults: 4 rounds x 10 s, ~2.5-3 min
   bench/gateway_overhead.py --quick         # ~30 s smoke run
   bench/gateway_overhead.py --json out.json
+  bench/gateway_overhead.py --body-bytes 100000   # a 100 KB response instead of 69 bytes
 Environment: PARITY_BIN_DIR (default /work/main/build/release/bin), BENCH_DURATION, BENCH_ROUNDS,
 BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_GATEWAY_THREADS, BENCH_IDLE_CONNECTIONS; flags override them.
 """
@@ -55,6 +57,25 @@ BACKEND_SERVER = """\
     }}
   }}
 """
+
+# --body-bytes: the same body for every path, from a file (sendfile), as Content-Length.
+BACKEND_FILE_SERVER = """\
+  server {{
+    listen 127.0.0.1:{port} reuseport backlog=4096;
+    root {root};
+    location / {{
+      default_type text/plain;
+      try_files /body.txt =404;
+    }}
+  }}
+"""
+
+
+def file_body(n: int) -> str:
+    """n bytes of printable text, the same in every run."""
+    line = "".join(chr(ord("a") + i % 26) for i in range(99)) + "\n"
+    return (line * (n // len(line) + 1))[:n]
+
 
 # The reference: a plain, typical TLS reverse proxy doing what Parity does on the way (forwarded headers, a
 # request id both ways), with upstream keep-alive. ssl_protocols/ciphers match Parity's (TLS 1.2+, AEAD).
@@ -113,6 +134,8 @@ def parse_args():
     ap.add_argument("--gateway-threads", type=int,
                     help="Parity event loops = nginx proxy workers (env BENCH_GATEWAY_THREADS, default 2)")
     ap.add_argument("--backend-workers", type=int, default=1, help="worker processes of the backend nginx (1)")
+    ap.add_argument("--body-bytes", type=int, default=0,
+                    help="the backend answers a file of this many bytes (0: a 69-byte JSON body via return)")
     ap.add_argument("--idle-connections", type=int,
                     help="idle TLS connections held for the RSS figure (env BENCH_IDLE_CONNECTIONS, default 10000)")
     ap.add_argument("--hold-batch", type=int, default=500, help="handshakes in flight while opening them (500)")
@@ -223,8 +246,17 @@ def benchmark(a, procs, tmp: Path):
     cafile, cert, key = make_certs(tmp)
     ports = {name: free_port() for name in ("backend", "parity", "admin", "nginx")}
 
-    backend = start_nginx(procs, "backend", tmp / "backend", a.backend_workers,
-                          BACKEND_SERVER.format(port=ports["backend"], body=BODY))
+    if a.body_bytes > 0:
+        body = file_body(a.body_bytes)
+        (tmp / "www").mkdir()
+        (tmp / "www" / "body.txt").write_text(body)
+        os.chmod(tmp / "www", 0o755)
+        os.chmod(tmp, 0o711)  # nginx's workers (nobody) pass through the private temporary directory
+        server = BACKEND_FILE_SERVER.format(port=ports["backend"], root=tmp / "www")
+    else:
+        body = BODY
+        server = BACKEND_SERVER.format(port=ports["backend"], body=BODY)
+    backend = start_nginx(procs, "backend", tmp / "backend", a.backend_workers, server)
     wait_port(ports["backend"], backend, "backend nginx", tmp / "backend" / "error.log")
     proxy = start_nginx(procs, "nginx", tmp / "nginx", a.gateway_threads,
                         PROXY_SERVER.format(upstream=nginx_upstream("backend", ports["backend"]),
@@ -234,14 +266,15 @@ def benchmark(a, procs, tmp: Path):
     parity, parity_log = start_parity(procs, binary, tmp / "parity", ports["parity"], ports["admin"],
                                       ports["backend"], cert, key, a.gateway_threads)
 
-    check_response(ports["parity"], cafile, "parity", BODY)
-    check_response(ports["nginx"], cafile, "nginx", BODY)
+    check_response(ports["parity"], cafile, "parity", body)
+    check_response(ports["nginx"], cafile, "nginx", body)
     time.sleep(1.0)
     idle_rss = rss_kb(parity.pid)
     idle_threads = thread_count(parity.pid)
     nginx_pids = [proxy.pid] + children(proxy.pid)
     nginx_idle_rss = sum(rss_kb(p) for p in nginx_pids)
-    log(f"parity {binary} (pid {parity.pid}): idle RSS {mb(idle_rss):.1f} MB, {idle_threads} threads")
+    log(f"backend answers {len(body):,} bytes; parity {binary} (pid {parity.pid}): idle RSS {mb(idle_rss):.1f} MB, "
+        f"{idle_threads} threads")
 
     urls = {"direct": f"http://127.0.0.1:{ports['backend']}/",
             "parity": f"https://127.0.0.1:{ports['parity']}/",
@@ -308,7 +341,7 @@ def benchmark(a, procs, tmp: Path):
         "settings": {"duration_s": a.duration, "rounds": a.rounds, "connections": a.connections,
                      "wrk_threads": a.wrk_threads, "gateway_threads": a.gateway_threads,
                      "backend_workers": a.backend_workers, "idle_connections": a.idle_connections,
-                     "parity_binary": str(binary), "body_bytes": len(BODY)},
+                     "parity_binary": str(binary), "body_bytes": a.body_bytes or len(BODY)},
         "targets": summary,
         "parity_nginx_ratio": ratio,
         "parity_nginx_ratios": ratios,
