@@ -459,7 +459,8 @@ def benchmark(a, procs, tmp: Path):
         err = f"  ERRORS {res['errors']}" if res["errors"] else ""
         log(f"  ({part}) round {r + 1}/{rounds} {NAMES[target]:<26} {res['rps']:>9,.0f} req/s  "
             f"p50 {fmt_ms(res['p50_ms']):>9}  p99 {fmt_ms(res['p99_ms']):>9}  "
-            f"cpu {res.get('cpu_us_per_req', 0):6.1f} us/req (shadow {res.get('shadow_cpu_us_per_req', 0):5.1f})  "
+            f"cpu {res.get('cpu_us_per_req', 0):6.1f} us/req (shadow {res.get('shadow_cpu_us_per_req', 0):5.1f}, "
+            f"machine {res.get('machine_cpu_us_per_req', 0):5.1f})  "
             f"sleeps {res.get('sleeps_per_req', 0):4.2f}/req  tcp segs {res.get('segments_per_req', 0):4.2f}/req  "
             f"steal {res['steal_pct']:4.1f}%{extra}{err}")
         return res
@@ -563,6 +564,7 @@ def summarise(runs):
            "shadow_cpu_us_per_req": median([x.get("shadow_cpu_us_per_req", 0) for x in runs]),
            "sleeps_per_req": median([x.get("sleeps_per_req", 0) for x in runs]),
            "segments_per_req": median([x.get("segments_per_req", 0) for x in runs]),
+           "machine_cpu_us_per_req": median([x.get("machine_cpu_us_per_req", 0) for x in runs]),
            "errors": sum(x["errors"] for x in runs), "requests": sum(x["requests"] for x in runs), "runs": runs}
     if runs and "metrics" in runs[0]:
         out["mirrored"] = sum(x["metrics"]["mirrored"] for x in runs)
@@ -583,6 +585,28 @@ def summarise_fixed(runs):
 
 def ratio_pairs(num, den, key):
     return [n[key] / d[key] for n, d in zip(num, den) if d[key]]
+
+
+def slow_shadow_cost(slow_runs, fast_runs):
+    """What the 200 ms shadow adds per client request in (a), round by round (medians): to the whole
+    machine's CPU, and of that the gateway's and the slow shadow's own share. At saturation every process
+    shares the same cores, so a closed loop's latency grows with the machine's CPU per request:
+    `machine_ratio` (slow over fast) is what that predicts for the p50 ratio, and `shadow_alone_ratio`
+    what the slow shadow's own extra CPU alone would predict with a gateway that cost nothing more."""
+    rounds = [(s_, f_) for s_, f_ in zip(slow_runs, fast_runs)
+              if s_.get("machine_cpu_us_per_req") and f_.get("machine_cpu_us_per_req")]
+    if not rounds:
+        return {}
+
+    def extra(key):
+        return median([s_.get(key, 0) - f_.get(key, 0) for s_, f_ in rounds])
+
+    return {"machine_us": extra("machine_cpu_us_per_req"), "gateway_us": extra("cpu_us_per_req"),
+            "shadow_us": extra("shadow_cpu_us_per_req"),
+            "fast_machine_us": median([f_["machine_cpu_us_per_req"] for _, f_ in rounds]),
+            "machine_ratio": median([s_["machine_cpu_us_per_req"] / f_["machine_cpu_us_per_req"] for s_, f_ in rounds]),
+            "shadow_alone_ratio": median([1 + (s_.get("shadow_cpu_us_per_req", 0) - f_.get("shadow_cpu_us_per_req", 0))
+                                          / f_["machine_cpu_us_per_req"] for s_, f_ in rounds])}
 
 
 def report(res):
@@ -630,6 +654,11 @@ def report(res):
         f"nginx {', '.join(f'{x:.2f}' for x in f['nginx_p99_ratios'])}]")
     log(f"   [A/A control, a second fast-shadow gateway over the first (the noise floor of that ratio here): p99 "
         f"{f['control_p99_ratio']:.2f}; per round {', '.join(f'{x:.2f}' for x in f['control_p99_ratios'])}]")
+    c = f.get("slow_shadow_cost")
+    if c:
+        log(f"   [what the slow shadow adds per request in (a), the whole machine: {c['machine_us']:+.1f} us on "
+            f"{c['fast_machine_us']:.1f} (ratio {c['machine_ratio']:.2f}); of it the gateway {c['gateway_us']:+.1f} us, "
+            f"the slow shadow itself {c['shadow_us']:+.1f} us — alone a ratio of {c['shadow_alone_ratio']:.2f}]")
     log(f"at a fixed {f['fixed_rate']:,.0f} req/s: client p99 slow/fast Parity {f['fixed_parity_p99_ratio']:.2f} "
         f"(goal <= 1.1; nginx's slow-shadow mirror serves at most connections/delay: not measured)")
     log(f"   [p50 ratio: Parity {f['fixed_parity_p50_ratio']:.2f}; per-round p99 ratios: "
@@ -669,6 +698,7 @@ def main():
             "nginx_p99_ratio_of_medians": lat["nginx_slow"]["p99_ms"] / lat["nginx_fast"]["p99_ms"],
             "parity_p50_ratio": median(ratio_pairs(lat_runs["parity_slow"], lat_runs["parity_fast"], "p50_ms")),
             "nginx_p50_ratio": median(ratio_pairs(lat_runs["nginx_slow"], lat_runs["nginx_fast"], "p50_ms")),
+            "slow_shadow_cost": slow_shadow_cost(lat_runs["parity_slow"], lat_runs["parity_fast"]),
             "parity_rps": tput["parity_fast"]["rps"], "nginx_rps": tput["nginx_fast"]["rps"],
             "throughput_ratio": median(tr), "throughput_ratios": tr,
             "fixed_rate": info["fixed_rate"],

@@ -229,6 +229,18 @@ def cpu_ticks():
     return (values[7] if len(values) > 7 else 0, sum(values))
 
 
+def busy_cpu_seconds():
+    """CPU time all of this machine's CPUs spent running anything (user, nice, system, irq, softirq) so
+    far, from /proc/stat: per request, what a request costs the whole machine — load generator, proxy,
+    backends and the kernel's TCP work for all of them."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    except (OSError, ValueError):
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def steal_pct(before, after):
     """Share of CPU time stolen by the host between two cpu_ticks() samples, in %."""
     total = after[1] - before[1]
@@ -413,13 +425,14 @@ def parse_wrk(out):
 def wrk(url, threads, connections, seconds, cpu_pids=()):
     """One wrk run (keep-alive, --latency); parse_wrk's figures, plus per request: cpu_us_per_req, the CPU
     time of `cpu_pids`, sleeps_per_req, their threads' sleeps (wake-ups), and segments_per_req, the
-    machine's TCP segments (tcp_segments); and steal_pct: the host's steal time meanwhile (cpu_ticks).
+    machine's TCP segments (tcp_segments) and machine_cpu_us_per_req, the CPU time of the whole machine
+    (busy_cpu_seconds); and steal_pct: the host's steal time meanwhile (cpu_ticks).
     ServerDied if wrk fails."""
     argv = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     cpu0, sleeps0, segments0 = cpu_seconds(cpu_pids), sleeps(cpu_pids), tcp_segments()
-    ticks0 = cpu_ticks()
+    ticks0, busy0 = cpu_ticks(), busy_cpu_seconds()
     r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
-    ticks1 = cpu_ticks()
+    ticks1, busy1 = cpu_ticks(), busy_cpu_seconds()
     cpu1, sleeps1, segments1 = cpu_seconds(cpu_pids), sleeps(cpu_pids), tcp_segments()
     if r.returncode != 0:
         raise ServerDied(f"wrk failed on {url}: {r.stderr.strip() or r.stdout.strip()}")
@@ -427,6 +440,7 @@ def wrk(url, threads, connections, seconds, cpu_pids=()):
     result["steal_pct"] = steal_pct(ticks0, ticks1)
     if result["requests"]:
         result["segments_per_req"] = (segments1 - segments0) / result["requests"]
+        result["machine_cpu_us_per_req"] = (busy1 - busy0) * 1e6 / result["requests"]
         if cpu_pids:
             result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / result["requests"]
             result["sleeps_per_req"] = (sleeps1 - sleeps0) / result["requests"]
