@@ -215,18 +215,39 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
     co_return false;
   }
   std::optional<PieceBuffer> piece;
-  if (!parser.is_done()) {
-    piece.emplace(parser.content_length().value_or(0));
-    buffer.reserve(piece->size());
-  }
-  while (!parser.is_done()) {
-    parser.get().body().data = piece->data();
-    parser.get().body().size = piece->size();
+  bool body_done = parser.is_done();
+  if (!body_done) piece.emplace(parser.content_length().value_or(0));
+  // Through the parser, body bytes are read into `buffer` and then copied into the piece. A body of known
+  // length needs no parsing: once the parser has had what came with the head, the rest is read straight
+  // into the piece, and the parser, told nothing of it, is not asked again (the copy was ~5 % of the
+  // gateway's CPU with 100 KB responses). Chunked and close-delimited bodies go through the parser.
+  std::optional<std::uint64_t> past_parser;  // what is left of such a body
+  const auto direct = [&]() {
+    if (!past_parser && buffer.size() == 0) {
+      if (auto left = parser.content_length_remaining()) past_parser = *left;
+    }
+    return past_parser.has_value();
+  };
+  if (!body_done && !parser.content_length_remaining()) buffer.reserve(piece->size());
+  while (!body_done) {
+    std::size_t n = 0;
     tcp_layer.expires_after(target.read_timeout);
-    co_await http::async_read_some(stream, buffer, parser, await_ec(ec));
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) co_return false;
-    std::size_t n = piece->size() - parser.get().body().size;
+    if (direct()) {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(*past_parser, piece->size()));
+      n = co_await stream.async_read_some(asio::buffer(piece->data(), want), await_ec(ec));
+      if (ec == asio::error::eof) ec = http::error::partial_message;  // what the parser says of it
+      if (ec) co_return false;
+      *past_parser -= n;
+      body_done = *past_parser == 0;
+    } else {
+      parser.get().body().data = piece->data();
+      parser.get().body().size = piece->size();
+      co_await http::async_read_some(stream, buffer, parser, await_ec(ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return false;
+      n = piece->size() - parser.get().body().size;
+      body_done = parser.is_done();
+    }
     if (n == 0) continue;
     result.body_bytes += n;
     if (!co_await handler.on_body(std::string_view(piece->data(), n))) {

@@ -6,7 +6,8 @@ awkward responses a proxy must relay faithfully (SSE, chunked, slow, binary, hop
 Routes (any method):
   /sse?n=N&interval_ms=M   text/event-stream, N events M ms apart, chunked
   /slow?ms=M               answers after M ms (X-Peer-Port: the port of the connection it came on)
-  /bytes?n=N&seed=S        N deterministic pseudo-random bytes
+  /bytes?n=N&seed=S        N deterministic pseudo-random bytes; with &pieces=K&gap_ms=M the head goes out
+                           with the first of K pieces, the others M ms apart (the reader gets them apart)
   /chunked?n=N             a chunked JSON body in N pieces
   /hop                     a response carrying hop-by-hop headers
   /status/CODE             that status with a JSON body
@@ -33,6 +34,17 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+
+def send_in_pieces(out, data: bytes, pieces: int, gap_ms: int) -> None:
+    """A 200 with a Content-Length, its head written together with the first of `pieces` pieces of `data`
+    and the others `gap_ms` apart, so that the reader gets body bytes with the head and the rest apart."""
+    cuts = [len(data) * i // pieces for i in range(pieces + 1)]
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {len(data)}\r\n\r\n"
+    out.write(head.encode() + data[:cuts[1]])
+    for start, end in zip(cuts[1:], cuts[2:]):
+        time.sleep(gap_ms / 1000)
+        out.write(data[start:end])
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -136,7 +148,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"slow": true}', extra=[("X-Peer-Port", str(self.client_address[1]))])
         elif path == "/bytes":
             data = random.Random(int(query.get("seed", 1))).randbytes(int(query.get("n", 1024)))
-            self._send(200, data, "application/octet-stream")
+            pieces = int(query.get("pieces", 1))
+            if pieces > 1:
+                send_in_pieces(self.wfile, data, pieces, int(query.get("gap_ms", 5)))
+            else:
+                self._send(200, data, "application/octet-stream")
         elif path == "/chunked":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

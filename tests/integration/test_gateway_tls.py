@@ -1,6 +1,7 @@
 """The HTTPS listener: TLS 1.2 minimum, forward-secret AEAD ciphers, clear start-up errors."""
 from __future__ import annotations
 
+import random
 import socket
 import ssl
 from pathlib import Path
@@ -71,6 +72,10 @@ def test_https_backend_is_verified_against_its_ca(gateways, pki, tmp_path):
         gw = gateways(config)
         r = httpx.get(gw.url + "/anything", verify=str(pki.ca_cert))
         assert r.status_code == 200 and r.json() == {"tls": True, "path": "/anything"}
+        # A large body of known length, in pieces: read past the parser through TLS, to the byte.
+        big = httpx.get(gw.url + "/bytes?n=200000&pieces=6&gap_ms=10", verify=str(pki.ca_cert))
+        assert big.status_code == 200 and big.content == random.Random(1).randbytes(200_000)
+        assert httpx.get(gw.url + "/after", verify=str(pki.ca_cert)).json() == {"tls": True, "path": "/after"}
         # Without the CA the backend's certificate is not trusted: 502, never a silent downgrade.
         del config["backends"]["legacy"]["ca"]
         untrusted = gateways(config)

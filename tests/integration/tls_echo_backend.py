@@ -1,11 +1,16 @@
-"""An HTTPS backend for the gateway's upstream TLS test: answers {"tls": true, "path": …} to anything.
+"""An HTTPS backend for the gateway's upstream TLS tests: answers {"tls": true, "path": …} to anything
+but /bytes?n=N&pieces=K&gap_ms=M, which answers echo_backend's /bytes the same way (seed 1).
 
     /usr/bin/python3 tests/integration/tls_echo_backend.py --cert C --key K   # prints `listening on https://…`
 """
 import argparse
 import json
+import random
 import ssl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from echo_backend import send_in_pieces
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -15,6 +20,12 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        url = urlsplit(self.path)
+        if url.path == "/bytes":
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            data = random.Random(1).randbytes(int(query.get("n", 1024)))
+            send_in_pieces(self.wfile, data, int(query.get("pieces", 1)), int(query.get("gap_ms", 5)))
+            return
         body = json.dumps({"tls": True, "path": self.path}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
