@@ -71,6 +71,16 @@ def test_methods_query_and_binary_bodies_arrive_byte_identical(gateway, echo_bac
     assert seen["sha256"] == hashlib.sha256(body).hexdigest()
 
 
+def test_large_request_bodies_arrive_byte_identical_and_the_connection_serves_on(gateway, pki):
+    # A body of known length is read up to 64 KiB at a time; the bytes after it are the next request's.
+    with client(gateway, pki) as c:
+        for n in (65_535, 65_537, 1_000_003):
+            body = os.urandom(n)
+            seen = c.post("/upload", content=body, headers={"Content-Type": "application/octet-stream"}).json()
+            assert seen["sha256"] == hashlib.sha256(body).hexdigest(), n
+            assert c.get("/after").json()["target"] == "/after"
+
+
 def test_binary_response_bodies_are_identical(gateway, echo_backend, pki):
     # A body below 16 KiB - 32 is read into a buffer of its own length, a larger one in pieces of that size.
     for n in (0, 1, 16351, 16352, 16353, 16384, 65536, 3_000_001):
