@@ -120,7 +120,10 @@ struct Pool::Connection {
 };
 
 Pool::Pool(asio::any_io_executor executor, Target target, std::shared_ptr<asio::ssl::context> tls)
-    : executor_(std::move(executor)), target_(std::move(target)), tls_(std::move(tls)) {}
+    : executor_(std::move(executor)),
+      target_(std::move(target)),
+      tls_(std::move(tls)),
+      endpoints_(target_.host, target_.port) {}
 
 Pool::~Pool() { close_idle(); }
 
@@ -134,16 +137,22 @@ void Pool::close_idle() {
 
 asio::awaitable<std::unique_ptr<Pool::Connection>> Pool::connect(Result& result) {
   error_code ec;
-  tcp::resolver resolver(executor_);
-  auto endpoints = co_await resolver.async_resolve(target_.host, std::to_string(target_.port), await_ec(ec));
-  if (ec) {
-    result.failure = Failure::connect;
-    result.error = "cannot resolve " + target_.host + ": " + ec.message();
-    co_return nullptr;
+  auto endpoints = endpoints_.fresh(Clock::now());
+  if (!endpoints) {
+    tcp::resolver resolver(executor_);
+    auto resolved = co_await resolver.async_resolve(target_.host, std::to_string(target_.port), await_ec(ec));
+    if (ec) {
+      result.failure = Failure::connect;
+      result.error = "cannot resolve " + target_.host + ": " + ec.message();
+      co_return nullptr;
+    }
+    endpoints.emplace();
+    for (const auto& entry : resolved) endpoints->push_back(entry.endpoint());
+    endpoints_.store(*endpoints, Clock::now());
   }
   PlainStream plain(executor_);
   plain.expires_after(target_.connect_timeout);
-  co_await plain.async_connect(endpoints, await_ec(ec));
+  co_await plain.async_connect(*endpoints, await_ec(ec));
   if (ec) {
     result.failure = ec == beast::error::timeout ? Failure::timeout : Failure::connect;
     result.error = "cannot connect to " + target_.host + ":" + std::to_string(target_.port) + ": " + ec.message();

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/recent_peak.h"
 #include "gateway/asio.h"
+#include "gateway/upstream/endpoint_cache.h"
 #include "gateway/upstream/wire_request.h"
 
 namespace parity::upstream {
@@ -108,6 +109,7 @@ class Pool {
   asio::any_io_executor executor_;
   Target target_;
   std::shared_ptr<asio::ssl::context> tls_;
+  EndpointCache endpoints_;
   std::deque<std::unique_ptr<Connection>> idle_;
   std::size_t in_use_ = 0;  // exchanges in flight on this pool, their connections opening or open
   RecentPeak in_use_peak_{std::chrono::seconds(2)};  // the most in flight at once over the last 2-4 s

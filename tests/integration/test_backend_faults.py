@@ -63,6 +63,29 @@ def test_shadow_killed_leaves_clients_unaffected_and_records_shadow_error(gatewa
     assert "shadow candidate failed" in gw.log()
 
 
+def test_backends_named_by_host_name_are_resolved_and_reconnected_to(gateways, tmp_path):
+    # "localhost" comes from /etc/hosts (::1 may come first; the echo backends listen on 127.0.0.1 only, so
+    # the connect tries the next address). With pooling off every request connects again: the addresses
+    # are resolved at most once a second (upstream/endpoint_cache.h) and still found.
+    store = tmp_path / "store"
+    with start_echo("legacy") as legacy, start_echo("shadow") as shadow:
+        by_name = lambda url: url.replace("127.0.0.1", "localhost")  # noqa: E731
+        config = plain_config(tmp_path, by_name(legacy.url), by_name(shadow.url),
+                              store={"path": str(store), "flush_interval_ms": 50})
+        config["backends"]["legacy"]["max_idle"] = 0
+        config["backends"]["candidate"]["max_idle"] = 0
+        gw = gateways(config)
+        with httpx.Client(base_url=gw.url) as client:
+            for i in range(20):
+                r = client.get(f"/named/{i}")
+                assert r.status_code == 200 and r.headers["x-echo-name"] == "legacy"
+            assert wait_until(lambda: metric(gw, "parity_backend_exchanges_total", backend="candidate") == 20)
+        assert gw.stop() == 0, gw.log()
+    records = [json.loads(line) for line in (store / "records.jsonl").read_text().splitlines()]
+    assert len(records) == 20
+    assert not [r for r in records if r["candidate"].get("error")]
+
+
 def test_backend_that_resets_connections_gives_502_and_the_gateway_keeps_serving(gateways, tmp_path):
     with start_echo("rst") as backend:
         gw = gateways(plain_config(tmp_path, backend.url, backend.url, mirror={"enabled": False}))
