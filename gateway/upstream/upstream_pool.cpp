@@ -230,18 +230,15 @@ static asio::awaitable<bool> exchange_on(Stream& stream, PlainStream& tcp_layer,
   // length needs no parsing: once the parser has had what came with the head, the rest is read straight
   // into the piece, and the parser, told nothing of it, is not asked again (the copy was ~5 % of the
   // gateway's CPU with 100 KB responses). Chunked and close-delimited bodies go through the parser.
-  std::optional<std::uint64_t> past_parser;  // what is left of such a body
-  const auto direct = [&]() {
+  std::optional<std::uint64_t> past_parser;  // what is left of such a body, once read past the parser
+  if (!body_done && !parser.content_length_remaining()) buffer.reserve(piece->size());
+  while (!body_done) {
     if (!past_parser && buffer.size() == 0) {
       if (auto left = parser.content_length_remaining()) past_parser = *left;
     }
-    return past_parser.has_value();
-  };
-  if (!body_done && !parser.content_length_remaining()) buffer.reserve(piece->size());
-  while (!body_done) {
     std::size_t n = 0;
     tcp_layer.expires_after(target.read_timeout);
-    if (direct()) {
+    if (past_parser) {
       const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(*past_parser, piece->size()));
       n = co_await stream.async_read_some(asio::buffer(piece->data(), want), await_ec(ec));
       if (ec == asio::error::eof) ec = http::error::partial_message;  // what the parser says of it
